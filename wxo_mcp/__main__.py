@@ -1,0 +1,3 @@
+from wxo_mcp.cli import main
+
+main()
