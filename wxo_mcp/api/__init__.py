@@ -1,0 +1,24 @@
+"""The Orchestrate runtime API: the client, run-stream events, and how they fold into a result."""
+
+from __future__ import annotations
+
+from wxo_mcp.api.accumulator import RunAccumulator, RunOutcome, RunStatus, ToolStep
+from wxo_mcp.api.agents import Agent, select_agents
+from wxo_mcp.api.client import OrchestrateClient, RunStream
+from wxo_mcp.api.events import RunEvent
+from wxo_mcp.api.ndjson import NDJSONDecoder
+from wxo_mcp.api.retry import RetryPolicy
+
+__all__ = [
+    "Agent",
+    "NDJSONDecoder",
+    "OrchestrateClient",
+    "RetryPolicy",
+    "RunAccumulator",
+    "RunEvent",
+    "RunOutcome",
+    "RunStatus",
+    "RunStream",
+    "ToolStep",
+    "select_agents",
+]

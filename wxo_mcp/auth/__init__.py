@@ -1,0 +1,88 @@
+"""Bearer tokens for Orchestrate, behind one small interface.
+
+`make_token_provider(settings)` picks the source, first match wins:
+
+1. `WXO_TOKEN`: a static token;
+2. `WXO_TOKEN_FILE`: a file, re-read when the token is refused;
+3. `WXO_API_KEY`: API-key exchange (IAM, MCSP, CPD), added by a later issue;
+4. the ADK environment's saved token, only if `WXO_URL` is that environment's own URL;
+5. otherwise a provider whose every call explains what to configure.
+
+It never raises: missing credentials surface per call, as AuthError with a hint.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from wxo_mcp.auth.adk import AdkTokenProvider
+from wxo_mcp.auth.files import TokenFileProvider
+from wxo_mcp.auth.static import StaticTokenProvider, UnavailableTokenProvider
+
+if TYPE_CHECKING:
+    from wxo_mcp.config import Settings
+
+__all__ = [
+    "AdkTokenProvider",
+    "StaticTokenProvider",
+    "TokenFileProvider",
+    "TokenProvider",
+    "UnavailableTokenProvider",
+    "make_token_provider",
+]
+
+_ACTIVATE = "run `orchestrate env activate <env>`"
+
+
+@runtime_checkable
+class TokenProvider(Protocol):
+    """Where bearer tokens come from."""
+
+    async def token(self) -> str:
+        """A token believed valid now; raises AuthError with what to do when there is none."""
+        ...
+
+    async def refused(self, token: str) -> None:
+        """Orchestrate answered 401 to `token`: invalidate it (re-read, refresh) if possible."""
+        ...
+
+
+def make_token_provider(settings: Settings) -> TokenProvider:
+    """The token provider the settings call for (see the module docstring for the order)."""
+    if settings.token is not None:
+        return StaticTokenProvider(settings.token.get_secret_value())
+    if settings.token_file is not None:
+        return TokenFileProvider(settings.token_file)
+    if settings.api_key is not None:
+        return UnavailableTokenProvider(
+            "API-key login (WXO_API_KEY) is not supported by this version yet.",
+            f"Set WXO_TOKEN to a bearer token for the instance, or {_ACTIVATE}.",
+        )
+    if settings.adk_token_applies and settings.adk_env and settings.adk_credentials_file:
+        return AdkTokenProvider(
+            settings.adk_env,
+            settings.adk_credentials_file,
+            settings.adk_token.get_secret_value() if settings.adk_token else None,
+            settings.adk_token_expiry,
+        )
+    return UnavailableTokenProvider(*_why_no_credentials(settings))
+
+
+def _why_no_credentials(settings: Settings) -> tuple[str, str]:
+    if settings.adk_env is not None and settings.adk_url and settings.url:
+        return (
+            f"The ADK token of environment '{settings.adk_env}' belongs to {settings.adk_url}, "
+            f"not to {settings.url}, so it is not sent there.",
+            "Set WXO_TOKEN or WXO_TOKEN_FILE for that instance, or "
+            f"`orchestrate env activate` an environment whose URL is {settings.url}.",
+        )
+    if settings.env_name is not None and settings.adk_env is None:
+        return (
+            f"The ADK environment '{settings.env_name}' (WXO_ENV) was not found in "
+            "~/.config/orchestrate/config.yaml.",
+            "Check `orchestrate env list`, or set WXO_URL and WXO_TOKEN.",
+        )
+    return (
+        "No Orchestrate credentials are configured.",
+        f"Set WXO_URL and WXO_TOKEN (or WXO_TOKEN_FILE), or {_ACTIVATE}.",
+    )
