@@ -1,0 +1,154 @@
+"""The agents the simulator serves, and their agent objects as ``GET /orchestrate/agents`` shows
+them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from . import payloads
+from .options import SimulatorOptions
+
+Behaviour = Literal["echo", "weather", "quiet", "failing", "slow", "long"]
+
+# Agent, tool and environment ids are uuid5 of their names under this namespace, so they are the
+# same in
+# every simulator process: a test (or a bridge restarted against `wxo-mcp simulator`) can hard-code
+# them.
+_NAMESPACE = uuid.UUID("6f1d5a0e-2f4b-4c4e-9a53-0b0f4d5c7e21")
+
+
+def stable_id(kind: str, name: str) -> str:
+    """A UUID that depends only on ``kind`` and ``name``."""
+    return str(uuid.uuid5(_NAMESPACE, f"{kind}:{name}"))
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSpec:
+    """One served agent: its identity, what it says about itself, and its scripted behaviour."""
+
+    name: str
+    display_name: str
+    description: str
+    behaviour: Behaviour
+    instructions: str = "Answer the user's request."
+    tools: tuple[str, ...] = ()
+    hidden: bool = False
+    style: str = "default"
+    llm: str = "watsonx/meta-llama/llama-3-2-90b-vision-instruct"
+    tags: tuple[str, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return stable_id("agent", self.name)
+
+    def to_json(self) -> payloads.JSON:
+        """The agent object of §3, built from the recorded template."""
+        obj: payloads.JSON = payloads.load("agent.json")
+        obj.update(
+            id=self.id,
+            tenant_id=payloads.TENANT_ID,
+            name=self.name,
+            display_name=self.display_name,
+            description=self.description,
+            instructions=self.instructions,
+            tools=[stable_id("tool", tool) for tool in self.tools],
+            collaborators=[],
+            llm=self.llm,
+            style=self.style,
+            hidden=self.hidden,
+            tags=list(self.tags),
+            environments=[
+                {"id": stable_id("environment", f"{self.name}/draft"), "name": "draft"},
+                {"id": stable_id("environment", f"{self.name}/live"), "name": "live"},
+            ],
+        )
+        return obj
+
+
+FIXED_AGENTS: tuple[AgentSpec, ...] = (
+    AgentSpec(
+        name="echo_agent",
+        display_name="Echo Agent",
+        description="Repeats the user's message and counts the turns of the conversation.",
+        behaviour="echo",
+        instructions="Reply with 'Echo (turn N): ' followed by the user's message.",
+    ),
+    AgentSpec(
+        name="weather_agent",
+        display_name="Weather Agent",
+        description="Reports the current weather for a city, using the get_weather tool.",
+        behaviour="weather",
+        instructions="Call get_weather for the city the user names, then summarise the result.",
+        tools=("get_weather",),
+        style="react",
+    ),
+    AgentSpec(
+        name="quiet_agent",
+        display_name="Quiet Agent",
+        description="Answers without streaming its text: its only delta is empty.",
+        behaviour="quiet",
+    ),
+    AgentSpec(
+        name="failing_agent",
+        display_name="Failing Agent",
+        description="Always fails: every run ends with run.failed.",
+        behaviour="failing",
+    ),
+    AgentSpec(
+        name="slow_agent",
+        display_name="Slow Agent",
+        description="Thinks for a while (say 'seconds=<n>' to choose how long) before answering.",
+        behaviour="slow",
+    ),
+    AgentSpec(
+        name="long_agent",
+        display_name="Long Agent",
+        description="Writes a long answer (say 'chars=<n>' to choose its length).",
+        behaviour="long",
+    ),
+    AgentSpec(
+        name="hidden_agent",
+        display_name="Hidden Agent",
+        description="A hidden echo agent, listed only with include_hidden=true.",
+        behaviour="echo",
+        hidden=True,
+    ),
+)
+
+
+def catalogue(options: SimulatorOptions) -> tuple[AgentSpec, ...]:
+    """The fixed agents followed by ``options.extra_agents`` generated echo agents."""
+    extras = tuple(
+        AgentSpec(
+            name=f"echo_agent_{n:04d}",
+            display_name=f"Echo Agent {n:04d}",
+            description=f"Generated echo agent number {n}.",
+            behaviour="echo",
+        )
+        for n in range(1, options.extra_agents + 1)
+    )
+    return FIXED_AGENTS + extras
+
+
+def select(
+    agents: Iterable[AgentSpec],
+    *,
+    include_hidden: bool,
+    names: Sequence[str],
+    ids: Sequence[str],
+) -> list[AgentSpec]:
+    """Apply the ``include_hidden``, ``names=`` and ``ids=`` filters of ``GET
+    /orchestrate/agents``."""
+    chosen = []
+    for agent in agents:
+        if agent.hidden and not include_hidden:
+            continue
+        if names and agent.name not in names:
+            continue
+        if ids and agent.id not in ids:
+            continue
+        chosen.append(agent)
+    return chosen

@@ -1,0 +1,40 @@
+"""Settings of one simulator instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatorOptions:
+    """How a simulator behaves; every default is what the test suite wants.
+
+    Attributes:
+        token: the bearer token every Orchestrate route accepts (``Authorization: Bearer <token>``).
+        api_key: the API key the token routes (IAM, MCSP, CPD) exchange for ``token``.
+        host: bind address. Loopback by default: the simulator has no real security.
+        port: 0 picks a free port.
+        instance_id: the one ``/instances/<id>`` the SaaS family knows; any other id is a gateway
+        404.
+        extra_agents: how many generated ``echo_agent_0001``… agents to serve besides the fixed
+        ones.
+        slow_seconds: how long ``slow_agent`` thinks unless its message says ``seconds=<float>``.
+        step_interval: seconds between ``slow_agent``'s ``run.step.intermediate`` events.
+        event_delay: pause between two events of an ordinary run: small, but never zero, so that the
+            events of a real run arrive in separate chunks as they do on the wire.
+        long_chars: default answer length of ``long_agent`` (a message ``chars=<int>`` overrides
+        it).
+        pending_delay: how long a new run stays ``pending`` before it starts.
+    """
+
+    token: str = "test-token"  # noqa: S105 - a simulator's made-up token, not a secret
+    api_key: str = "test-api-key"
+    host: str = "127.0.0.1"
+    port: int = 0
+    instance_id: str = "20250101-0000-4000-8000-000000000001"
+    extra_agents: int = 0
+    slow_seconds: float = 2.0
+    step_interval: float = 0.2
+    event_delay: float = 0.002
+    long_chars: int = 20_000
+    pending_delay: float = 0.005

@@ -1,0 +1,236 @@
+"""Scripted agent behaviours: what each agent streams between ``message.started`` and its answer.
+
+A scenario drives one :class:`Turn`: it emits ``run.step.intermediate``, ``run.step.delta`` and
+``message.delta`` events through it and returns the :class:`Answer` that becomes the
+``message.created``
+message, or raises :class:`AgentFailure`. The framing events around it (``run.started`` …
+``done``) belong to :mod:`.runner`, so every agent shares the recorded order of §12.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio
+
+from . import payloads
+from .agents import Behaviour
+from .options import SimulatorOptions
+from .store import RunRecord
+
+JSON = dict[str, Any]
+_N = TypeVar("_N", int, float)
+
+
+class AgentFailure(Exception):
+    """The agent failed; ``error`` is the text of ``run.failed`` ``data.error`` and
+    ``last_error``."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    step_history: list[JSON] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Turn:
+    """One run as a scenario sees it, with helpers that emit correctly shaped events."""
+
+    record: RunRecord
+    options: SimulatorOptions
+    user_text: str
+    turn: int  # user turns in the thread, this one included
+
+    @property
+    def agent_name(self) -> str:
+        return self.record.agent.name
+
+    def ids(self) -> JSON:
+        return {"thread_id": self.record.thread_id, "run_id": self.record.id}
+
+    async def pause(self, seconds: float | None = None) -> None:
+        await anyio.sleep(self.options.event_delay if seconds is None else seconds)
+
+    async def intermediate(self, key: str) -> None:
+        """A status line (``run.step.intermediate``) with one of the recorded message keys."""
+        await self.pause()
+        data = self.ids() | {
+            "agent_display_name": self.agent_name,
+            "current_agent": self.agent_name,
+            "message": {"key": key, "text": payloads.intermediate_text(key)},
+        }
+        self.record.emit("run.step.intermediate", data)
+
+    async def delta(self, text: str) -> None:
+        await self.pause()
+        delta = {"role": "assistant", "content": [payloads.text_item(text)]}
+        self.record.emit("message.delta", self.ids() | {"delta": delta})
+
+    async def stream_text(self, text: str, chunk: int) -> None:
+        """Stream ``text`` as ``message.delta`` events of at most ``chunk`` characters."""
+        for start in range(0, max(len(text), 1), chunk):
+            await self.delta(text[start : start + chunk])
+
+    async def step(self, step_details: list[JSON]) -> JSON:
+        """A ``run.step.delta``; returns the step as ``message.step_history`` stores it."""
+        await self.pause()
+        delta = {"role": "assistant", "step_details": step_details}
+        self.record.emit("run.step.delta", self.ids() | {"delta": delta})
+        return {"role": "assistant", "step_details": step_details}
+
+
+Scenario = Callable[[Turn], Awaitable[Answer]]
+
+
+async def echo(turn: Turn) -> Answer:
+    text = f"Echo (turn {turn.turn}): {turn.user_text}"
+    await turn.intermediate("thinkingThisThrough")
+    await turn.intermediate("preparingYourResponse")
+    # Three deltas or so, to exercise concatenation; the 2026 capture also shows a single full
+    # delta.
+    await turn.stream_text(text, max(8, len(text) // 3 + 1))
+    return Answer(text)
+
+
+async def weather(turn: Turn) -> Answer:
+    city = _city(turn.user_text)
+    call_id = payloads.tool_call_id()
+    args = {"location": city}
+    report = _weather_report(city)
+    await turn.intermediate("thinkingThisThrough")
+    call_step = await turn.step(
+        [
+            {
+                "type": "tool_calls",
+                "agent_display_name": turn.agent_name,
+                "tool_calls": [{"id": call_id, "name": "get_weather", "args": args}],
+            }
+        ]
+    )
+    await turn.pause(turn.options.event_delay * 5)  # the tool "runs"
+    response_step = await turn.step(
+        [
+            {
+                "type": "tool_response",
+                "name": "get_weather",
+                "tool_call_id": call_id,
+                "content": json.dumps(report),
+            },
+            {"type": "tool_call", "name": "get_weather", "tool_call_id": call_id, "args": args},
+        ]
+    )
+    await turn.intermediate("pullingEverythingTogether")
+    text = (
+        f"The weather in {city} is {report['conditions']} at {report['temperature_c']} °C "
+        f"with {report['humidity']}% humidity."
+    )
+    await turn.stream_text(text, 24)
+    return Answer(text, [call_step, response_step])
+
+
+async def quiet(turn: Turn) -> Answer:
+    await turn.intermediate("thinkingThisThrough")
+    await turn.intermediate("preparingYourResponse")
+    # As in the second turn of the 2026 capture: one empty delta, the answer only in
+    # message.created.
+    await turn.delta("")
+    return Answer(f"Quietly noted (turn {turn.turn}): {turn.user_text}")
+
+
+async def failing(turn: Turn) -> Answer:
+    await turn.intermediate("thinkingThisThrough")
+    await turn.intermediate("gettingAgentSetup")
+    await turn.pause()
+    raise AgentFailure(
+        "Agent failing_agent failed: the tool 'always_fails' raised an error (simulated failure)."
+    )
+
+
+async def slow(turn: Turn) -> Answer:
+    seconds = _number(turn.user_text, "seconds", float)
+    if seconds is None:
+        seconds = turn.options.slow_seconds
+    interval = max(turn.options.step_interval, 0.001)
+    keys = (
+        "thinkingThisThrough",
+        "gettingAgentSetup",
+        "preparingGuidelines",
+        "preparingYourResponse",
+    )
+    deadline = anyio.current_time() + seconds
+    step = 0
+    while (remaining := deadline - anyio.current_time()) > 0:
+        await turn.intermediate(keys[step % len(keys)])
+        step += 1
+        await anyio.sleep(min(interval, remaining))
+    text = f"Done thinking after {seconds:g} seconds: {turn.user_text}"
+    await turn.delta(text)
+    return Answer(text)
+
+
+async def long(turn: Turn) -> Answer:
+    chars = _number(turn.user_text, "chars", int)
+    if chars is None:
+        chars = turn.options.long_chars
+    text = _long_text(chars)
+    await turn.intermediate("thinkingThisThrough")
+    await turn.stream_text(text, 2000)
+    return Answer(text)
+
+
+SCENARIOS: dict[Behaviour, Scenario] = {
+    "echo": echo,
+    "weather": weather,
+    "quiet": quiet,
+    "failing": failing,
+    "slow": slow,
+    "long": long,
+}
+
+
+def _number(text: str, key: str, kind: Callable[[str], _N]) -> _N | None:
+    match = re.search(rf"\b{key}\s*=\s*([0-9]+(?:\.[0-9]+)?)", text)
+    if match is None:
+        return None
+    try:
+        return kind(match.group(1))
+    except ValueError:
+        return None
+
+
+def _city(text: str) -> str:
+    match = re.search(r"\b(?:in|for|at)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)", text)
+    return match.group(1) if match else "Boston"
+
+
+def _weather_report(city: str) -> JSON:
+    # Deterministic per city, so tests can compare the tool response with the answer.
+    seed = zlib.crc32(city.lower().encode())
+    conditions = ("sunny", "partly cloudy", "overcast", "light rain", "windy")[seed % 5]
+    return {
+        "location": city,
+        "temperature_c": 5 + seed % 25,
+        "conditions": conditions,
+        "humidity": 30 + seed % 60,
+    }
+
+
+_LOREM = (
+    "Orchestrate agents can take a while to say everything they know, and a bridge must cope with "
+    "answers far longer than a model's usual reply. "
+)
+
+
+def _long_text(chars: int) -> str:
+    repeats = chars // len(_LOREM) + 1
+    return (_LOREM * repeats)[:chars]
