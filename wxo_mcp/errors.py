@@ -376,9 +376,11 @@ def from_response(
     words = redact(error_text(parsed), secrets)
     request_id = _request_id(headers)
     message = f"Orchestrate answered HTTP {status} to {what}"
-    message += f": {words.rstrip('.')}." if words else "."
+    if words:
+        message += f": {words.rstrip('.')}"
     if request_id:
         message += f" (request id {request_id})"
+    message += "."
     hint = _specific_hint(cls, _code_of(parsed), parsed)
     if cls is RateLimited:
         return RateLimited(

@@ -1,0 +1,148 @@
+"""The run-stream decoder on recorded streams and on hand-split chunks."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from tests.api.streams import decode_all, raw
+from wxo_mcp.api import NDJSONDecoder
+
+TEXT = "h\u00e9llo \U0001f600"
+DELTA = {"event": "message.delta", "data": {"delta": {"content": [{"text": TEXT}]}}}
+SMALL = (
+    b'{"id": "1-0", "event": "run.started", "data": {"run_id": "r", "thread_id": "t"}}\r\n'
+    b"\n" + json.dumps(DELTA, ensure_ascii=False).encode() + b"\n"
+    b'data: {"event": "done", "data": {}}'
+)
+
+
+def test_capture_2026_decodes_every_event():
+    objs = decode_all(raw("capture_2026.ndjson"))
+    assert [o["event"] for o in objs] == [
+        "run.started",
+        "message.started",
+        "run.step.intermediate",
+        "message.delta",
+        "run.step.intermediate",
+        "message.created",
+        "message.completed",
+        "run.completed",
+        "done",
+    ]
+
+
+def test_verbatim_capture_skips_the_elided_lines_with_warnings(caplog):
+    with caplog.at_level(logging.WARNING, logger="wxo_mcp.api.ndjson"):
+        objs = decode_all(raw("capture_2026_verbatim.ndjson"))
+    assert [o["event"] for o in objs] == [
+        "run.started",
+        "message.started",
+        "run.step.intermediate",
+        "message.delta",
+        "message.completed",
+        "run.completed",
+        "done",
+    ]
+    assert len([r for r in caplog.records if "malformed" in r.getMessage()]) == 3
+
+
+def test_seed_2025_stream():
+    objs = decode_all(raw("seed_2025.ndjson"))
+    assert [o["event"] for o in objs][-2:] == ["run.completed", "done"]
+    assert "message.completed" not in [o["event"] for o in objs]
+
+
+def test_every_byte_boundary_of_a_small_stream():
+    expected = decode_all(SMALL)
+    assert [o["event"] for o in expected] == ["run.started", "message.delta", "done"]
+    for cut in range(len(SMALL) + 1):
+        assert decode_all(SMALL, [cut]) == expected, cut
+    for a in range(0, len(SMALL), 3):
+        for b in range(a, len(SMALL), 7):
+            assert decode_all(SMALL, [a, b]) == expected, (a, b)
+
+
+def test_byte_by_byte_capture():
+    data = raw("capture_2026.ndjson")
+    assert decode_all(data, list(range(1, len(data)))) == decode_all(data)
+
+
+def test_utf8_character_split_in_three():
+    line = '{"event": "x", "data": {"t": "\u20ac"}}\n'.encode()
+    euro = line.index("\u20ac".encode())
+    assert decode_all(line, [euro + 1, euro + 2]) == [{"event": "x", "data": {"t": "\u20ac"}}]
+
+
+def test_crlf_split_across_chunks():
+    data = b'{"event": "a"}\r\n{"event": "b"}\r\n'
+    cr = data.index(b"\r")
+    assert decode_all(data, [cr, cr + 1]) == [{"event": "a"}, {"event": "b"}]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"",
+        b"   ",
+        b": keep-alive",
+        b"event: message.delta",
+        b"id: 17-0",
+        b"retry: 1000",
+        b"data:",
+        b"data: [DONE]",
+        b"[DONE]",
+    ],
+)
+def test_framing_lines_are_skipped_silently(line, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert decode_all(line + b"\n" + b'{"event": "done"}\n') == [{"event": "done"}]
+    assert not caplog.records
+
+
+@pytest.mark.parametrize("prefix", [b"data:", b"data: ", b"data:  "])
+def test_data_prefix_is_stripped(prefix):
+    assert decode_all(prefix + b'{"event": "done"}\n') == [{"event": "done"}]
+
+
+def test_last_line_without_newline_needs_flush():
+    decoder = NDJSONDecoder()
+    assert decoder.feed(b'{"event": "done"}') == []
+    assert decoder.flush() == [{"event": "done"}]
+    assert decoder.flush() == []
+
+
+@pytest.mark.parametrize("bad", [b"{not json", b"[1, 2]", b'"a string"', b"\xff\xfe{}"])
+def test_malformed_line_is_skipped_with_a_warning(bad, caplog, capsys):
+    with caplog.at_level(logging.WARNING, logger="wxo_mcp.api.ndjson"):
+        out = decode_all(b'{"event": "a"}\n' + bad + b'\n{"event": "b"}\n')
+    assert out == [{"event": "a"}, {"event": "b"}]
+    assert caplog.records
+    assert capsys.readouterr().out == ""  # never stdout: it is the MCP wire
+
+
+def test_unknown_events_pass_through():
+    assert decode_all(b'{"event": "planning", "data": {"x": 1}}\n') == [
+        {"event": "planning", "data": {"x": 1}}
+    ]
+
+
+def test_overlong_line_is_dropped_and_memory_stays_bounded(caplog):
+    decoder = NDJSONDecoder(max_line_bytes=100)
+    out = decoder.feed(b'{"event": "a"}\n' + b"x" * 60)
+    assert out == [{"event": "a"}]
+    with caplog.at_level(logging.WARNING, logger="wxo_mcp.api.ndjson"):
+        for _ in range(50):
+            assert decoder.feed(b"y" * 60) == []
+            assert decoder.buffered <= 100
+    assert decoder.feed(b'tail"}\n{"event": "b"}\n') == [{"event": "b"}]
+    assert decoder.skipped_lines == 1
+    assert any("longer than 100 bytes" in r.getMessage() for r in caplog.records)
+
+
+def test_overlong_line_within_one_chunk_is_dropped():
+    decoder = NDJSONDecoder(max_line_bytes=20)
+    payload = json.dumps({"event": "big", "data": {"t": "z" * 50}}).encode()
+    assert decoder.feed(payload + b'\n{"event": "ok"}\n') == [{"event": "ok"}]
