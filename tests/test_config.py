@@ -20,7 +20,9 @@ def home(tmp_path: Path) -> Path:
 
 
 def load(
-    env: dict[str, str] | None = None, flags: dict | None = None, home: Path | None = None
+    env: dict[str, str] | None = None,
+    flags: dict[str, object] | None = None,
+    home: Path | None = None,
 ) -> Settings:
     return Settings.load(environ=env or {}, overrides=flags, home=home or Path("/nonexistent-home"))
 

@@ -59,8 +59,8 @@ def test_status_to_class(status, cls):
 def test_tree():
     for cls in (ConfigError, AuthError, InvalidArgument, ApiError, StreamError):
         assert issubclass(cls, WxoError)
-    for cls in (BadRequest, Unauthorized, Forbidden, NotFound, RateLimited, ServerError):
-        assert issubclass(cls, ApiStatusError)
+    for status_cls in (BadRequest, Unauthorized, Forbidden, NotFound, RateLimited, ServerError):
+        assert issubclass(status_cls, ApiStatusError)
     assert issubclass(ApiTimeout, ApiConnectionError)
     assert issubclass(ApiConnectionError, ApiError)
     assert not issubclass(StreamError, ApiError)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 from wxo_mcp.api import NDJSONDecoder, RunAccumulator, RunEvent
 
@@ -14,10 +15,10 @@ def raw(name: str) -> bytes:
     return (DATA / name).read_bytes()
 
 
-def decode_all(data: bytes, chunks: list[int] | None = None) -> list[dict]:
+def decode_all(data: bytes, chunks: list[int] | None = None) -> list[dict[str, Any]]:
     """Decode `data` fed in pieces cut at the given offsets (whole if None)."""
     decoder = NDJSONDecoder()
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     cuts = [0, *(chunks or []), len(data)]
     for a, b in itertools.pairwise(cuts):
         out.extend(decoder.feed(data[a:b]))

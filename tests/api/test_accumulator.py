@@ -9,7 +9,10 @@ from wxo_mcp.api import RunAccumulator, RunEvent, ToolStep
 
 
 def _created(text: str, **extra: object) -> RunEvent:
-    message = {"role": "assistant", "content": [{"response_type": "text", "id": "1", "text": text}]}
+    message: dict[str, object] = {
+        "role": "assistant",
+        "content": [{"response_type": "text", "id": "1", "text": text}],
+    }
     message.update(extra)
     return ev("message.created", run_id="r1", thread_id="t1", message=message)
 
