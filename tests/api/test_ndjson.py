@@ -6,6 +6,8 @@ import json
 import logging
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.api.streams import decode_all, raw
 from wxo_mcp.api import NDJSONDecoder
@@ -146,3 +148,10 @@ def test_overlong_line_within_one_chunk_is_dropped():
     decoder = NDJSONDecoder(max_line_bytes=20)
     payload = json.dumps({"event": "big", "data": {"t": "z" * 50}}).encode()
     assert decoder.feed(payload + b'\n{"event": "ok"}\n') == [{"event": "ok"}]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=4000), max_size=12))
+def test_any_split_of_the_capture_decodes_the_same(cuts):
+    data = raw("capture_2026.ndjson")
+    assert decode_all(data, sorted(c % (len(data) + 1) for c in cuts)) == decode_all(data)

@@ -486,19 +486,20 @@ class OrchestrateClient:
         attempt = 0
         while True:
             attempt += 1
-            request = http.build_request(
-                "POST",
-                url,
-                params={"stream": "true"},
-                json=body,
-                headers={"Accept": "text/event-stream, application/x-ndjson, application/json"},
-            )
             try:
+                request = http.build_request(
+                    "POST",
+                    url,
+                    params={"stream": "true"},
+                    json=body,
+                    headers={"Accept": "text/event-stream, application/x-ndjson, application/json"},
+                )
                 response = await http.send(request, auth=self._auth, stream=True)
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = _translate(exc, where, what)
                 if (
-                    attempt < self._retry.attempts
+                    isinstance(exc, httpx.HTTPError)
+                    and attempt < self._retry.attempts
                     and should_retry_create_run(failure=_failure_kind(exc))
                     and not isinstance(error, ConfigError)
                 ):
