@@ -23,8 +23,8 @@ FIXED_VISIBLE = {
 AGENT_FIELDS = {
     "id", "tenant_id", "name", "display_name", "description", "instructions", "tools",
     "collaborators", "knowledge_base", "llm", "style", "supported_apps", "created_by", "created_on",
-    "updated_by", "updated_at", "deleted_by", "deleted_at", "environments", "agent_mapping", "hidden",
-    "structured_output", "custom_join_tool", "guidelines", "tags", "chat_with_docs",
+    "updated_by", "updated_at", "deleted_by", "deleted_at", "environments", "agent_mapping",
+    "hidden", "structured_output", "custom_join_tool", "guidelines", "tags", "chat_with_docs",
     "voice_configuration_id", "additional_properties",
 }  # fmt: skip
 

@@ -36,8 +36,11 @@ def test_non_stream_create_returns_ids_then_the_run_completes(simulator: Simulat
     assert set(run) >= RUN_FIELDS
     assert run["id"] == ids["run_id"]
     assert run["thread_id"] == ids["thread_id"]
-    assert run["started_at"] and run["completed_at"] and run["created_at"]
-    assert run["failed_at"] is None and run["last_error"] is None
+    assert run["started_at"]
+    assert run["completed_at"]
+    assert run["created_at"]
+    assert run["failed_at"] is None
+    assert run["last_error"] is None
     result = run["result"]
     assert result["type"] == "message_created"
     data = result["data"]
@@ -86,7 +89,8 @@ def test_failing_agent_run_ends_failed_with_last_error(simulator: Simulator) -> 
     assert run["status"] == "failed"
     assert run["failed_at"] is not None
     assert run["completed_at"] is None
-    assert isinstance(run["last_error"], str) and "fail" in run["last_error"]
+    assert isinstance(run["last_error"], str)
+    assert "fail" in run["last_error"]
     assert run["result"] is None
     assert [m["role"] for m in messages] == ["user"]
 
@@ -98,7 +102,8 @@ def test_user_messages_in_history_have_the_recorded_shape(simulator: Simulator) 
         ).json()
         wait_for_status(http, f"/api/v1/orchestrate/runs/{ids['run_id']}", {"completed"})
         user, assistant = http.get(f"/api/v1/threads/{ids['thread_id']}/messages").json()
-    assert set(user) >= MESSAGE_FIELDS and set(assistant) >= MESSAGE_FIELDS
+    assert set(user) >= MESSAGE_FIELDS
+    assert set(assistant) >= MESSAGE_FIELDS
     assert user["content"] == [{"response_type": "text", "text": "hi there"}]
     assert user["additional_properties"] is None
     assert user["step_history"] is None
@@ -267,8 +272,10 @@ def test_list_runs_pages_newest_first(simulator: Simulator) -> None:
     assert (first["total"], first["limit"], first["offset"]) == (5, 2, 0)
     assert [r["id"] for r in first["data"]] == run_ids[::-1][:2]
     assert [r["id"] for r in second["data"]] == run_ids[::-1][2:4]
-    assert beyond["data"] == [] and beyond["total"] == 5
-    assert default["offset"] == 0 and len(default["data"]) == 5
+    assert beyond["data"] == []
+    assert beyond["total"] == 5
+    assert default["offset"] == 0
+    assert len(default["data"]) == 5
 
 
 @pytest.mark.parametrize(

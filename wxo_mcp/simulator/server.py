@@ -46,6 +46,22 @@ def _config(app: object, options: SimulatorOptions, *, log_config: bool) -> uvic
     )
 
 
+def _bind(options: SimulatorOptions) -> socket.socket:
+    """A bound TCP socket for uvicorn (port 0: the kernel picks a free one).
+
+    ``proto=IPPROTO_TCP`` matters: asyncio only sets TCP_NODELAY on accepted sockets whose protocol
+    says TCP, and without it every keep-alive response waits ~40 ms for a delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((options.host, options.port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class Simulator:
     """A simulated Orchestrate on ``127.0.0.1:<free port>``, served from a background thread.
 
@@ -123,9 +139,7 @@ class Simulator:
         """Bind a port and serve in a daemon thread; returns once the server accepts requests."""
         if self._thread is not None:
             raise RuntimeError("simulator already started")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.options.host, self.options.port))
+        sock = _bind(self.options)
         self._socket = sock
         self.port = sock.getsockname()[1]
         app = create_app(state=self._state)
@@ -229,9 +243,7 @@ def serve(
     Logs go to stderr only; one ready line names the URLs to point ``WXO_URL`` at.
     """
     opts = options or SimulatorOptions(host=host, port=port, token=token, extra_agents=extra_agents)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((opts.host, opts.port))
+    sock = _bind(opts)
     bound_port = sock.getsockname()[1]
     state = SimulatorState(opts)
     config = _config(create_app(state=state), opts, log_config=False)

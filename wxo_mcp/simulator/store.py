@@ -123,6 +123,9 @@ class Store:
         """Cut every unfinished run short (reset / shutdown) so no stream waits forever."""
         for record in self.runs.values():
             record.cancel_scope.cancel()
+            if record.status not in TERMINAL_STATUSES:
+                # Set here, not only by the run's task, so the record is final when this returns.
+                record.run.update(status="cancelled", cancelled_at=payloads.now_iso())
             record.close()
 
     def clear(self) -> None:
