@@ -1,0 +1,144 @@
+"""The one result shape every run-shaped tool returns, and how it reads for a model.
+
+``ask_agent``, ``get_run`` and each per-agent tool declare the same output schema, so a client
+can handle any of them with one piece of code, errors included: a failure still carries the run
+and thread ids that were known, so nothing the caller could use is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ERROR_STATUSES",
+    "RunResult",
+    "RunStatus",
+    "status_from_orchestrate",
+    "to_call_result",
+]
+
+RunStatus = Literal[
+    "completed", "running", "requires_input", "failed", "cancelled", "expired", "interrupted"
+]
+ERROR_STATUSES: frozenset[str] = frozenset({"failed", "cancelled", "expired", "interrupted"})
+
+_FROM_ORCHESTRATE: dict[str, RunStatus] = {
+    "pending": "running",
+    "queued": "running",
+    "running": "running",
+    "in_progress": "running",
+    "async_wait": "running",
+    "completed": "completed",
+    "async_completed": "completed",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "expired": "expired",
+    "requires_input": "requires_input",
+}
+
+
+def status_from_orchestrate(status: object) -> RunStatus:
+    """Map a run's ``status`` as Orchestrate reports it onto our contract's values."""
+    if isinstance(status, str):
+        return _FROM_ORCHESTRATE.get(status.strip().lower(), "running")
+    return "running"
+
+
+class RunResult(BaseModel):
+    """What a call of an agent produced, as far as it is known."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The agent's answer (or the text received so far).")
+    thread_id: str | None = Field(
+        description="Pass this thread_id on the next call to continue the conversation."
+    )
+    run_id: str | None = Field(description="The Orchestrate run; use it with get_run.")
+    agent: str | None = Field(description="The agent's name.")
+    status: RunStatus = Field(
+        description=(
+            "completed; running (call get_run later); requires_input (the agent asks for a form "
+            "or widget); failed; cancelled; expired; interrupted (the stream broke)."
+        )
+    )
+    error: str | None = Field(
+        default=None, description="What went wrong and what to do, when status is not completed."
+    )
+    steps: list[dict[str, Any]] | None = Field(
+        default=None, description="Tool calls and responses the agent made."
+    )
+    citations: list[dict[str, Any]] | None = Field(default=None)
+    options: list[dict[str, Any]] | None = Field(default=None)
+    files: list[dict[str, Any]] | None = Field(default=None)
+
+    @property
+    def is_error(self) -> bool:
+        return self.status in ERROR_STATUSES
+
+    def structured(self) -> dict[str, Any]:
+        """The structured content: every base field, the optional extras only when present."""
+        data = self.model_dump(mode="json")
+        for extra in ("steps", "citations", "options", "files"):
+            if data.get(extra) is None:
+                data.pop(extra, None)
+        return data
+
+
+def output_schema() -> dict[str, Any]:
+    """The JSON schema declared as every run-shaped tool's ``outputSchema``."""
+    return RunResult.model_json_schema()
+
+
+def _footer(result: RunResult, tool: str, get_run_tool: bool) -> str:
+    thread = result.thread_id
+    if result.status == "running" and result.run_id:
+        how = (
+            f'call get_run with run_id "{result.run_id}" (optionally with wait_seconds) '
+            "to get the answer"
+            if get_run_tool
+            else f"read the resource orchestrate://runs/{result.run_id} to get the answer"
+        )
+        return f"The agent is still working (run_id {result.run_id}); {how}."
+    if thread:
+        return (
+            f"thread_id: {thread}\nTo continue this conversation, call {tool} again with "
+            f'thread_id "{thread}".'
+        )
+    return ""
+
+
+def render_text(result: RunResult, tool: str, get_run_tool: bool = True) -> str:
+    """The text block a model reads: the answer, then how to continue."""
+    parts: list[str] = []
+    if result.error:
+        parts.append(f"Error: {result.error}")
+    if result.text:
+        parts.append(result.text if not result.error else f"Text received so far:\n{result.text}")
+    elif not result.error and result.status == "completed":
+        parts.append("(The agent returned no text.)")
+    footer = _footer(result, tool, get_run_tool)
+    if footer:
+        parts.append(footer)
+    return "\n\n".join(parts)
+
+
+def to_call_result(result: RunResult, tool: str, *, get_run_tool: bool = True) -> CallToolResult:
+    """Wrap a result for MCP: a text block for the model plus the matching structured content."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=render_text(result, tool, get_run_tool))],
+        structured_content=result.structured(),
+        is_error=result.is_error,
+    )
+
+
+def json_result(payload: Any, structured: dict[str, Any]) -> CallToolResult:
+    """A non-run result (``list_agents``): JSON text for the model, the same data structured."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=json.dumps(payload, ensure_ascii=False, indent=2))],
+        structured_content=structured,
+    )

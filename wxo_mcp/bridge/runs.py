@@ -1,0 +1,275 @@
+"""Runs consumed by tasks the server owns, so a tool call can stop waiting without losing them.
+
+A tool call never reads the upstream stream itself: it starts a :class:`RunHandle` whose task,
+in the registry's task group, folds the stream into a result. The call waits for that task up to
+the deadline and then returns a handle (``status: "running"``) while the task keeps going and
+records the outcome for ``get_run``. If the call is cancelled, it cancels the task, which closes
+the upstream stream at once: nothing is left behind.
+
+Memory stays bounded: at most ``MAX_RECORDS`` runs are remembered (oldest forgotten first) and a
+background run is given at most ``MAX_BACKGROUND_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+
+from wxo_mcp.api import OrchestrateClient, RunAccumulator, RunEvent, ToolStep
+from wxo_mcp.bridge.progress import describe_event
+from wxo_mcp.bridge.results import RunResult, RunStatus, status_from_orchestrate
+from wxo_mcp.errors import StreamError, WxoError
+
+__all__ = ["MAX_BACKGROUND_SECONDS", "MAX_RECORDS", "RunHandle", "RunRegistry", "result_from_run"]
+
+log = logging.getLogger(__name__)
+
+MAX_RECORDS = 1000
+MAX_BACKGROUND_SECONDS = 15 * 60
+POLL_INTERVAL = 1.0
+
+
+MAX_STEP_CONTENT = 2000
+
+
+def _step_dict(step: ToolStep) -> dict[str, Any]:
+    """A tool step for the result, with long tool outputs cut to a sane length."""
+    data = {k: v for k, v in dataclasses.asdict(step).items() if v is not None}
+    content = data.get("content")
+    if isinstance(content, str) and len(content) > MAX_STEP_CONTENT:
+        data["content"] = content[:MAX_STEP_CONTENT] + "…"
+    return data
+
+
+def result_from_run(run: dict[str, Any], agent: str | None) -> RunResult:
+    """A result from Orchestrate's own run object (``GET /runs/{id}``)."""
+    status = status_from_orchestrate(run.get("status"))
+    text = ""
+    result = run.get("result")
+    if isinstance(result, dict):
+        data = result.get("data")
+        message = data.get("message") if isinstance(data, dict) else None
+        if isinstance(message, dict):
+            text = RunAccumulator.text_of_message(message)
+    error = None
+    if status in ("failed", "cancelled", "expired"):
+        last_error = run.get("last_error")
+        detail = last_error if isinstance(last_error, str) and last_error else f"the run {status}"
+        error = f"Orchestrate reports: {detail}."
+    return RunResult(
+        text=text,
+        thread_id=run.get("thread_id"),
+        run_id=run.get("id"),
+        agent=agent,
+        status=status,
+        error=error,
+    )
+
+
+@dataclass(eq=False)
+class RunHandle:
+    """One run as the bridge knows it, updated by its task as events arrive."""
+
+    agent: str
+    thread_id: str | None
+    run_id: str | None = None
+    status: RunStatus = "running"
+    text: str = ""
+    error: str | None = None
+    steps: list[dict[str, Any]] | None = None
+    done: anyio.Event = field(default_factory=anyio.Event)
+    started: float = field(default_factory=time.monotonic)
+    listener: Callable[[str], None] | None = None
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    cancelled_by_caller: bool = False
+    created: anyio.Event = field(default_factory=anyio.Event)
+    """Set once the run exists upstream (its id is known) or it failed before that."""
+
+    def result(self) -> RunResult:
+        return RunResult(
+            text=self.text,
+            thread_id=self.thread_id if self.run_id else None,
+            run_id=self.run_id,
+            agent=self.agent,
+            status=self.status,
+            error=self.error,
+            steps=self.steps,
+        )
+
+    def cancel(self) -> None:
+        """The caller went away: stop reading the run (this closes the upstream stream)."""
+        self.cancelled_by_caller = True
+        self.scope.cancel()
+
+    def _emit(self, message: str | None) -> None:
+        if message and self.listener is not None:
+            self.listener(message)
+
+
+class RunRegistry:
+    """Starts runs as server-owned tasks and remembers their outcomes."""
+
+    def __init__(self, client: OrchestrateClient, task_group: TaskGroup) -> None:
+        self._client = client
+        self._tg = task_group
+        self._records: OrderedDict[str, RunHandle] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def get(self, run_id: str) -> RunHandle | None:
+        return self._records.get(run_id)
+
+    def start(
+        self,
+        *,
+        agent_id: str,
+        agent_name: str,
+        message: str,
+        thread_id: str | None,
+        environment_id: str | None = None,
+    ) -> RunHandle:
+        handle = RunHandle(agent=agent_name, thread_id=thread_id)
+        self._tg.start_soon(self._consume, handle, agent_id, message, environment_id)
+        return handle
+
+    def _remember(self, handle: RunHandle) -> None:
+        if handle.run_id is None:
+            return
+        self._records[handle.run_id] = handle
+        self._records.move_to_end(handle.run_id)
+        while len(self._records) > MAX_RECORDS:
+            self._records.popitem(last=False)
+
+    async def _consume(
+        self, handle: RunHandle, agent_id: str, message: str, environment_id: str | None
+    ) -> None:
+        acc = RunAccumulator()
+        with handle.scope:
+            handle.scope.deadline = anyio.current_time() + MAX_BACKGROUND_SECONDS
+            try:
+                await self._stream(handle, acc, agent_id, message, environment_id)
+            except StreamError as exc:
+                self._fold(handle, acc)
+                handle.status = "interrupted"
+                handle.error = (
+                    f"{exc} The run may still finish in Orchestrate: call get_run with "
+                    f'run_id "{handle.run_id}" to see its outcome.'
+                    if handle.run_id
+                    else str(exc)
+                )
+                handle.done.set()
+                if handle.run_id:
+                    await self._follow_up(handle)
+            except WxoError as exc:
+                self._fold(handle, acc)
+                handle.status = "failed"
+                handle.error = str(exc)
+            finally:
+                handle.created.set()
+                if handle.status == "running" and not handle.done.is_set():
+                    handle.status = "cancelled" if handle.cancelled_by_caller else "interrupted"
+                    if handle.status == "cancelled":
+                        handle.error = (
+                            "The call was cancelled; Orchestrate has no way to stop a run, so it "
+                            "may still finish upstream."
+                        )
+                    else:
+                        handle.error = "The run was still going after 15 minutes; it was left."
+                handle.done.set()
+
+    async def _stream(
+        self,
+        handle: RunHandle,
+        acc: RunAccumulator,
+        agent_id: str,
+        message: str,
+        environment_id: str | None,
+    ) -> None:
+        async with self._client.stream_run(
+            agent_id, message, thread_id=handle.thread_id, environment_id=environment_id
+        ) as events:
+            async for event in events:
+                self._on_event(handle, acc, event)
+        self._fold(handle, acc)
+        if acc.final_message is None and handle.status not in ("failed", "cancelled", "expired"):
+            await self._settle_without_final_message(handle)
+        handle.done.set()
+
+    async def _settle_without_final_message(self, handle: RunHandle) -> None:
+        """Deltas are not authoritative: ask the run itself before settling for them."""
+        from_run: RunResult | None = None
+        if handle.run_id:
+            try:
+                from_run = result_from_run(await self._client.get_run(handle.run_id), handle.agent)
+            except WxoError:
+                log.debug("run %s could not be read after its stream", handle.run_id)
+        if from_run is not None and from_run.text:
+            handle.text, handle.status, handle.error = (
+                from_run.text,
+                from_run.status,
+                from_run.error,
+            )
+        elif from_run is not None and from_run.status == "running":
+            handle.status = "running"
+        elif handle.text:
+            handle.status = "interrupted"
+            handle.error = (
+                "Orchestrate sent no final message; the text was assembled from streamed "
+                "fragments and may be incomplete."
+            )
+        elif handle.status == "running":
+            handle.status = "interrupted"
+            handle.error = "The stream ended before the run did."
+
+    def _on_event(self, handle: RunHandle, acc: RunAccumulator, event: RunEvent) -> None:
+        seen_text = bool(acc.delta_text)
+        acc.feed(event)
+        if handle.run_id is None and acc.run_id:
+            handle.run_id = acc.run_id
+            handle.thread_id = acc.thread_id or handle.thread_id
+            self._remember(handle)
+            handle.created.set()
+        elif acc.thread_id and handle.thread_id is None:
+            handle.thread_id = acc.thread_id
+        handle.text = acc.text()
+        handle._emit(describe_event(event.event, event.data, seen_text))
+
+    @staticmethod
+    def _fold(handle: RunHandle, acc: RunAccumulator) -> None:
+        """Copy what the stream told us into the handle."""
+        handle.text = acc.text()
+        handle.steps = [_step_dict(step) for step in acc.steps] or None
+        handle.run_id = handle.run_id or acc.run_id
+        handle.thread_id = acc.thread_id or handle.thread_id
+        if acc.finished:
+            status = acc.status
+            if status == "completed":
+                handle.status = "completed"
+            elif status in ("failed", "cancelled", "expired"):
+                handle.status = status
+                handle.error = f"Orchestrate reports: {acc.error or 'the run ' + status}."
+
+    async def _follow_up(self, handle: RunHandle) -> None:
+        """After a broken stream, poll the run until it ends, so get_run can show its outcome."""
+        assert handle.run_id is not None
+        while True:
+            await anyio.sleep(POLL_INTERVAL)
+            try:
+                run = await self._client.get_run(handle.run_id)
+            except WxoError:
+                continue
+            from_run = result_from_run(run, handle.agent)
+            if from_run.status != "running":
+                handle.status = from_run.status
+                handle.text = from_run.text or handle.text
+                handle.error = from_run.error
+                return

@@ -1,0 +1,406 @@
+"""The bridge: what each MCP tool and resource does, in terms of Orchestrate.
+
+Everything here speaks our own types (settings, the Orchestrate client, run results); the MCP
+server only wires these methods to the protocol. No failure of Orchestrate escapes as an
+exception: each becomes a result that says what happened and what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+from mcp.types import CallToolResult, TextContent, Tool, ToolAnnotations
+
+from wxo_mcp.api import OrchestrateClient
+from wxo_mcp.bridge.arguments import ArgumentError, ParamSpec, check_arguments, input_schema
+from wxo_mcp.bridge.catalog import AgentCatalog, AgentTool, CatalogView
+from wxo_mcp.bridge.progress import ProgressRelay, ProgressSender
+from wxo_mcp.bridge.results import (
+    RunResult,
+    json_result,
+    output_schema,
+    status_from_orchestrate,
+    to_call_result,
+)
+from wxo_mcp.bridge.runs import RunHandle, RunRegistry, result_from_run
+from wxo_mcp.config import Settings
+from wxo_mcp.errors import NotFound, WxoError
+
+__all__ = ["GENERIC_TOOLS", "Bridge"]
+
+log = logging.getLogger(__name__)
+
+GENERIC_TOOLS = ("list_agents", "ask_agent", "get_run")
+
+_MESSAGE = ParamSpec("text", required=True, description="What to ask or tell the agent.")
+_THREAD = ParamSpec(
+    "id",
+    description=(
+        "The thread_id returned by an earlier call, to continue that conversation; "
+        "omit it to start a new one."
+    ),
+)
+AGENT_PARAMS = {"message": _MESSAGE, "thread_id": _THREAD}
+ASK_PARAMS = {
+    "agent": ParamSpec("text", required=True, description="The agent's name (or id)."),
+    "message": _MESSAGE,
+    "thread_id": _THREAD,
+}
+GET_RUN_PARAMS = {
+    "run_id": ParamSpec("id", required=True, description="The run_id returned by a call."),
+    "wait_seconds": ParamSpec(
+        "seconds", description="How long to wait for the run to finish (default 0)."
+    ),
+}
+
+
+class Bridge:
+    def __init__(self, settings: Settings, client: OrchestrateClient, task_group: TaskGroup):
+        self.settings = settings
+        self.client = client
+        self.registry = RunRegistry(client, task_group)
+        self.catalog = AgentCatalog(
+            client, list(settings.agents), settings.agents_ttl, frozenset(GENERIC_TOOLS)
+        )
+        self._warned_too_many = False
+
+    # -- tool listing -------------------------------------------------------------------------
+
+    @property
+    def generic_enabled(self) -> bool:
+        return "generic" in self.settings.tools
+
+    def _agent_tools_offered(self, view: CatalogView) -> tuple[AgentTool, ...]:
+        if "agents" not in self.settings.tools:
+            return ()
+        if len(view.tools) > self.settings.max_agent_tools:
+            if not self._warned_too_many:
+                self._warned_too_many = True
+                log.warning(
+                    "%d agents exceed WXO_MAX_AGENT_TOOLS=%d: offering only the generic tools "
+                    "(list_agents, ask_agent, get_run). Narrow WXO_AGENTS or raise the limit.",
+                    len(view.tools),
+                    self.settings.max_agent_tools,
+                )
+            return ()
+        return view.tools
+
+    async def tools(self) -> tuple[list[Tool], bool]:
+        """The tools to list now, and whether they changed since the last reading."""
+        view, changed = await self.catalog.view()
+        tools = [self._agent_tool(t) for t in self._agent_tools_offered(view)]
+        if self.generic_enabled:
+            tools.extend(self._generic_tools())
+        return tools, changed
+
+    def _agent_tool(self, item: AgentTool) -> Tool:
+        agent = item.agent
+        title = agent.display_name or agent.name
+        about = (agent.description or "").strip() or f"The Orchestrate agent {title}."
+        description = (
+            f"{about}\n\nAsks the watsonx Orchestrate agent '{title}' ({agent.name}) and returns "
+            "its answer with a thread_id. To continue the conversation, call this tool again "
+            "with that thread_id."
+        )
+        return Tool(
+            name=item.tool,
+            title=title,
+            description=description,
+            input_schema=input_schema(AGENT_PARAMS),
+            output_schema=output_schema(),
+            annotations=ToolAnnotations(title=title, read_only_hint=False, open_world_hint=True),
+        )
+
+    def _generic_tools(self) -> list[Tool]:
+        return [
+            Tool(
+                name="list_agents",
+                title="List Orchestrate agents",
+                description=(
+                    "Lists the watsonx Orchestrate agents you can ask, with the tool that calls "
+                    "each one. Use ask_agent with an agent's name to ask it."
+                ),
+                input_schema={"type": "object", "properties": {}, "additionalProperties": False},
+                output_schema=_AGENT_LIST_SCHEMA,
+                annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
+            ),
+            Tool(
+                name="ask_agent",
+                title="Ask an Orchestrate agent",
+                description=(
+                    "Sends a message to a watsonx Orchestrate agent (by name or id, see "
+                    "list_agents) and returns its answer with a thread_id. To continue the "
+                    "conversation, call ask_agent again with that thread_id."
+                ),
+                input_schema=input_schema(ASK_PARAMS),
+                output_schema=output_schema(),
+                annotations=ToolAnnotations(read_only_hint=False, open_world_hint=True),
+            ),
+            Tool(
+                name="get_run",
+                title="Get an Orchestrate run",
+                description=(
+                    "Returns the outcome of a run started by an earlier call (for example one "
+                    "that returned status 'running'). wait_seconds waits for it to finish, up to "
+                    f"{self.settings.tool_deadline:g} seconds."
+                ),
+                input_schema=input_schema(GET_RUN_PARAMS),
+                output_schema=output_schema(),
+                annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
+            ),
+        ]
+
+    # -- tool calls ---------------------------------------------------------------------------
+
+    async def call(
+        self, name: str, arguments: Mapping[str, Any] | None, progress: ProgressSender | None
+    ) -> CallToolResult:
+        view, _ = await self.catalog.view()
+        if self.generic_enabled and name == "list_agents":
+            return self._list_agents(view, arguments)
+        if self.generic_enabled and name == "ask_agent":
+            return await self._ask_agent(view, arguments, progress)
+        if self.generic_enabled and name == "get_run":
+            return await self._get_run_tool(arguments)
+        item = (
+            view.by_tool(name)
+            if name in {t.tool for t in self._agent_tools_offered(view)}
+            else None
+        )
+        if item is None:
+            return self._unknown_tool(name, view)
+        try:
+            args = check_arguments(name, arguments, AGENT_PARAMS)
+        except ArgumentError as exc:
+            return self._failure(str(exc), name, agent=item.agent.name)
+        return await self.run_agent(item, args["message"], args.get("thread_id"), progress, name)
+
+    def _unknown_tool(self, name: str, view: CatalogView) -> CallToolResult:
+        hint = " Call list_agents to see the agents." if self.generic_enabled else ""
+        problem = f" ({view.error})" if view.error else ""
+        return self._failure(f"There is no tool named {name[:80]!r}{problem}.{hint}", name)
+
+    def _failure(self, error: str, tool: str, agent: str | None = None) -> CallToolResult:
+        result = RunResult(
+            text="", thread_id=None, run_id=None, agent=agent, status="failed", error=error
+        )
+        return to_call_result(result, tool, get_run_tool=self.generic_enabled)
+
+    def _list_agents(
+        self, view: CatalogView, arguments: Mapping[str, Any] | None
+    ) -> CallToolResult:
+        if arguments:
+            return self._failure(
+                "Invalid arguments for list_agents: it takes no arguments.", "list_agents"
+            )
+        offered = {t.tool for t in self._agent_tools_offered(view)}
+        agents = [
+            {
+                "name": t.agent.name,
+                "tool": t.tool if t.tool in offered else "ask_agent",
+                "display_name": t.agent.display_name or t.agent.name,
+                "description": t.agent.description or "",
+            }
+            for t in view.tools
+        ]
+        if view.error is not None and not agents:
+            return CallToolResult(
+                content=[TextContent(type="text", text=str(view.error))],
+                structured_content={"agents": [], "error": str(view.error)},
+                is_error=True,
+            )
+        return json_result(agents, {"agents": agents})
+
+    async def _ask_agent(
+        self,
+        view: CatalogView,
+        arguments: Mapping[str, Any] | None,
+        progress: ProgressSender | None,
+    ) -> CallToolResult:
+        try:
+            args = check_arguments("ask_agent", arguments, ASK_PARAMS)
+        except ArgumentError as exc:
+            return self._failure(str(exc), "ask_agent")
+        item = view.find(args["agent"].strip())
+        if item is None:
+            if view.error is not None:
+                return self._failure(str(view.error), "ask_agent")
+            known = ", ".join(t.agent.name for t in view.tools[:20]) or "none"
+            return self._failure(
+                f"No agent named {args['agent'][:80]!r}. Known agents: {known}. "
+                "Call list_agents for the full list.",
+                "ask_agent",
+            )
+        return await self.run_agent(
+            item, args["message"], args.get("thread_id"), progress, "ask_agent"
+        )
+
+    def _environment_id(self, item: AgentTool) -> str | None:
+        wanted = self.settings.agent_environment
+        if not wanted:
+            return None
+        for env in item.agent.raw.get("environments") or []:
+            if isinstance(env, dict) and str(env.get("name", "")).lower() == wanted:
+                env_id = env.get("id")
+                return str(env_id) if env_id else None
+        return None
+
+    async def run_agent(
+        self,
+        item: AgentTool,
+        message: str,
+        thread_id: str | None,
+        progress: ProgressSender | None,
+        tool: str,
+    ) -> CallToolResult:
+        handle = self.registry.start(
+            agent_id=item.agent.id,
+            agent_name=item.agent.name,
+            message=message,
+            thread_id=thread_id,
+            environment_id=self._environment_id(item),
+        )
+        await self._await_handle(handle, self.settings.tool_deadline, progress)
+        return self._shape(handle.result(), tool)
+
+    async def _await_handle(
+        self, handle: RunHandle, wait: float, progress: ProgressSender | None
+    ) -> None:
+        """Wait up to ``wait`` seconds for a run, relaying its progress; cancel it if we are."""
+        try:
+            if progress is None:
+                with anyio.move_on_after(wait):
+                    await handle.done.wait()
+                return
+            async with ProgressRelay(progress) as relay:
+                handle.listener = relay.push
+                with anyio.move_on_after(wait):
+                    await handle.done.wait()
+                handle.listener = None
+                await relay.finish(_final_progress(handle))
+        except anyio.get_cancelled_exc_class():
+            if not handle.done.is_set():
+                handle.cancel()
+            raise
+        finally:
+            handle.listener = None
+
+    def _shape(self, result: RunResult, tool: str) -> CallToolResult:
+        limit = self.settings.max_result_chars
+        if len(result.text) > limit:
+            where = f"orchestrate://runs/{result.run_id}" if result.run_id else "Orchestrate"
+            result = result.model_copy(
+                update={
+                    "text": result.text[:limit]
+                    + f"\n\n[Cut at {limit} characters; the full answer is in the resource "
+                    f"{where}.]"
+                }
+            )
+        return to_call_result(result, tool, get_run_tool=self.generic_enabled)
+
+    async def _get_run_tool(self, arguments: Mapping[str, Any] | None) -> CallToolResult:
+        try:
+            args = check_arguments("get_run", arguments, GET_RUN_PARAMS)
+        except ArgumentError as exc:
+            return self._failure(str(exc), "get_run")
+        wait = min(args.get("wait_seconds", 0.0), self.settings.tool_deadline)
+        result = await self.run_status(args["run_id"], wait)
+        return self._shape(result, "get_run")
+
+    async def run_status(self, run_id: str, wait: float = 0.0) -> RunResult:
+        """The bridge's own record first, then Orchestrate's ``GET /runs/{id}``."""
+        handle = self.registry.get(run_id)
+        if handle is not None:
+            if wait > 0 and not handle.done.is_set():
+                with anyio.move_on_after(wait):
+                    await handle.done.wait()
+            if not (handle.done.is_set() and handle.status == "running"):
+                return handle.result()
+        try:
+            run = await self.client.get_run(run_id)
+            with anyio.move_on_after(wait):
+                while _still_running(run):
+                    await anyio.sleep(1.0)
+                    run = await self.client.get_run(run_id)
+        except NotFound:
+            return RunResult(
+                text="",
+                thread_id=None,
+                run_id=run_id,
+                agent=None,
+                status="failed",
+                error=(
+                    f"Orchestrate has no run with id {run_id}. "
+                    "Check the run_id returned by the call."
+                ),
+            )
+        except WxoError as exc:
+            return RunResult(
+                text="", thread_id=None, run_id=run_id, agent=None, status="failed", error=str(exc)
+            )
+        return result_from_run(run, self._agent_name(run.get("agent_id")))
+
+    def _agent_name(self, agent_id: object) -> str | None:
+        view = self.catalog.last_view
+        if view is None or not isinstance(agent_id, str):
+            return None
+        item = view.find(agent_id)
+        return item.agent.name if item else None
+
+    # -- resources ----------------------------------------------------------------------------
+
+    async def runs_page(self) -> str:
+        return json.dumps(await self.client.list_runs(limit=20, offset=0), ensure_ascii=False)
+
+    async def run_document(self, run_id: str) -> str:
+        """``{text, status, ...the run object}``: our own record first."""
+        result = await self.run_status(run_id)
+        run: dict[str, Any] = {}
+        if result.error and result.status == "failed" and self.registry.get(run_id) is None:
+            raise LookupError(result.error)
+        try:
+            run = await self.client.get_run(run_id)
+        except WxoError:
+            log.debug("run %s not readable upstream", run_id)
+        document = {**run, **result.structured(), "status": result.status, "text": result.text}
+        return json.dumps(document, ensure_ascii=False)
+
+    async def thread_document(self, thread_id: str) -> str:
+        return json.dumps(await self.client.thread_messages(thread_id), ensure_ascii=False)
+
+
+def _still_running(run: Mapping[str, Any]) -> bool:
+    return status_from_orchestrate(run.get("status")) == "running"
+
+
+def _final_progress(handle: RunHandle) -> str:
+    if handle.status == "running":
+        return "Still running; returning a run handle."
+    return f"Run {handle.status}."
+
+
+_AGENT_LIST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "agents": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "tool": {"type": "string"},
+                    "display_name": {"type": "string"},
+                    "description": {"type": "string"},
+                },
+                "required": ["name", "tool", "display_name", "description"],
+            },
+        },
+        "error": {"type": "string"},
+    },
+    "required": ["agents"],
+}

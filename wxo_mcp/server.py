@@ -1,0 +1,191 @@
+"""The MCP face of wxo-mcp: wires the bridge's tools and resources to an ``MCPServer``.
+
+No logic of its own lives here. Tools are listed and called through overrides of
+``MCPServer.list_tools`` / ``call_tool`` because the agent tools are only known at run time and
+change; resources use the SDK's decorators. A small middleware re-reads the agent list when it is
+stale and tells clients when the tools changed: within the request for handshake-era (2025)
+clients, through the subscription bus for 2026-era clients.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from mcp.server import MCPServer, NotificationOptions
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from mcp.server.subscriptions import InMemorySubscriptionBus, ToolsListChanged
+from mcp.types import CallToolResult, Tool
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from wxo_mcp import __version__
+from wxo_mcp.api import OrchestrateClient
+from wxo_mcp.auth import make_token_provider
+from wxo_mcp.bridge.arguments import is_valid_id
+from wxo_mcp.bridge.service import Bridge
+from wxo_mcp.config import Settings
+from wxo_mcp.errors import NotFound, WxoError
+
+__all__ = ["WxoServer", "build_server"]
+
+log = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "Tools here ask IBM watsonx Orchestrate agents. Each result carries a thread_id: pass it on "
+    "the next call to continue the same conversation. A result with status 'running' means the "
+    "agent is still working: call get_run with its run_id later."
+)
+
+
+class WxoServer(MCPServer[dict[str, Any]]):
+    """An MCPServer whose tools come from the bridge."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.wxo_settings = settings
+        self._bus = InMemorySubscriptionBus()
+        self._bridge: Bridge | None = None
+        super().__init__(
+            name="wxo-mcp",
+            title="watsonx Orchestrate",
+            version=__version__,
+            instructions=INSTRUCTIONS,
+            lifespan=_lifespan,
+            subscriptions=self._bus,
+            middleware=[self._refresh_tools],
+            log_level=settings.log_level,  # type: ignore[arg-type]
+        )
+        # MCPServer's transports call create_initialization_options() without arguments, which
+        # advertises tools.listChanged=false to handshake-era clients; we do send that
+        # notification, so say so.
+        lowlevel = self._lowlevel_server
+        lowlevel.create_initialization_options = functools.partial(  # type: ignore[method-assign]
+            lowlevel.create_initialization_options, NotificationOptions(tools_changed=True)
+        )
+        self._register_resources()
+
+    @property
+    def bridge(self) -> Bridge:
+        if self._bridge is None:
+            raise RuntimeError("the bridge exists only while the server runs")
+        return self._bridge
+
+    async def list_tools(self) -> list[Tool]:
+        tools, _ = await self.bridge.tools()
+        return tools
+
+    async def call_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        context: Context[dict[str, Any], Any] | None = None,
+    ) -> CallToolResult:
+        progress = None
+        if context is not None:
+            ctx = context
+
+            async def progress(value: float, message: str) -> None:
+                await ctx.report_progress(value, None, message)
+
+        return await self.bridge.call(name, arguments, progress)
+
+    async def _refresh_tools(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        bridge = self._bridge
+        if (
+            ctx.method in ("tools/list", "tools/call")
+            and bridge is not None
+            and bridge.catalog.stale
+        ):
+            _, changed = await bridge.tools()
+            if changed:
+                await self._announce_tools_changed(ctx)
+        return await call_next(ctx)
+
+    async def _announce_tools_changed(self, ctx: ServerRequestContext[Any, Any]) -> None:
+        await self._bus.publish(ToolsListChanged())
+        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
+            try:
+                await ctx.session.send_tool_list_changed()
+            except Exception:  # the client may be gone; the next tools/list tells it anyway
+                log.debug("could not send tools/list_changed", exc_info=True)
+
+    def _register_resources(self) -> None:
+        @self.resource(
+            "orchestrate://runs",
+            name="list_runs",
+            title="Recent Orchestrate runs",
+            description=(
+                "The 20 most recent runs as Orchestrate lists them: {total, limit, offset, data}."
+            ),
+            mime_type="application/json",
+        )
+        async def list_runs() -> str:
+            return await _resource(self.bridge.runs_page())
+
+        @self.resource(
+            "orchestrate://runs/{run_id}",
+            name="get_run",
+            title="An Orchestrate run",
+            description="A run's outcome: {text, status, ...the run object}.",
+            mime_type="application/json",
+        )
+        async def get_run(run_id: str) -> str:
+            _check_id(run_id, "run")
+            return await _resource(self.bridge.run_document(run_id))
+
+        @self.resource(
+            "orchestrate://threads/{thread_id}",
+            name="get_thread",
+            title="An Orchestrate thread",
+            description="A conversation's messages, oldest first.",
+            mime_type="application/json",
+        )
+        async def get_thread(thread_id: str) -> str:
+            _check_id(thread_id, "thread")
+            return await _resource(self.bridge.thread_document(thread_id))
+
+
+def _check_id(value: str, kind: str) -> None:
+    if not is_valid_id(value):
+        raise ResourceNotFoundError(f"{value[:80]!r} is not a valid Orchestrate {kind} id.")
+
+
+async def _resource(pending: Any) -> str:
+    """Await a resource read, turning our errors into the SDK's resource errors."""
+    try:
+        text: str = await pending
+    except NotFound as exc:
+        raise ResourceNotFoundError(str(exc)) from exc
+    except LookupError as exc:
+        raise ResourceNotFoundError(str(exc)) from exc
+    except WxoError as exc:
+        raise ResourceError(str(exc)) from exc
+    return text
+
+
+@asynccontextmanager
+async def _lifespan(server: MCPServer[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    """Open the Orchestrate client and the run task group for the life of the server."""
+    assert isinstance(server, WxoServer)
+    provider = make_token_provider(server.wxo_settings)
+    async with (
+        OrchestrateClient(server.wxo_settings, provider) as client,
+        anyio.create_task_group() as tg,
+    ):
+        server._bridge = Bridge(server.wxo_settings, client, tg)
+        try:
+            yield {"bridge": server._bridge}
+        finally:
+            tg.cancel_scope.cancel()
+            server._bridge = None
+
+
+def build_server(settings: Settings) -> WxoServer:
+    return WxoServer(settings)
