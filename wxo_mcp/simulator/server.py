@@ -18,6 +18,7 @@ import anyio
 import uvicorn
 
 from .app import create_app
+from .agents import AgentSpec
 from .faults import Faults
 from .observe import SeenRequest, StreamClosed
 from .options import SimulatorOptions
@@ -127,6 +128,23 @@ class Simulator:
             if agent.name == name:
                 return agent.id
         raise KeyError(name)
+
+    def add_agent(self, name: str, description: str = "An agent added at run time.") -> str:
+        """Serve one more echo agent called ``name``; returns its id. ``reset()`` removes it."""
+        spec = AgentSpec(
+            name=name,
+            display_name=name.replace("_", " ").title(),
+            description=description,
+            behaviour="echo",
+        )
+        agents = tuple(a for a in self._state.agents if a.name != name) + (spec,)
+        self._call_in_loop(lambda: self._state.set_agents(agents))
+        return spec.id
+
+    def remove_agent(self, name: str) -> None:
+        """Stop serving the agent called ``name``."""
+        agents = tuple(a for a in self._state.agents if a.name != name)
+        self._call_in_loop(lambda: self._state.set_agents(agents))
 
     def reset(self) -> None:
         """Forget faults, runs, threads, recorded requests and closed streams; unfinished runs

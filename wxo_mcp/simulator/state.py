@@ -52,9 +52,15 @@ class SimulatorState:
         self._orphans.add(task)
         task.add_done_callback(self._orphans.discard)
 
+    def set_agents(self, agents: tuple[AgentSpec, ...]) -> None:
+        """Replace the served agents (tests of agent-list refresh add and remove agents)."""
+        self.agents = agents
+        self.agents_by_id = {agent.id: agent for agent in agents}
+
     def reset(self) -> None:
         """Forget faults, runs, threads, recorded requests and closed streams (on the server
-        loop)."""
+        loop); serve the configured agents again."""
+        self.set_agents(catalogue(self.options))
         self.faults.clear()
         self.store.clear()
         self.requests.clear()
