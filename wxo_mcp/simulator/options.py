@@ -25,6 +25,9 @@ class SimulatorOptions:
         long_chars: default answer length of ``long_agent`` (a message ``chars=<int>`` overrides
         it).
         pending_delay: how long a new run stays ``pending`` before it starts.
+        stamp_steps: end each scenario status line (``run.step.intermediate`` text) with
+            `` @<epoch seconds>`` taken as it is emitted, so a benchmark can measure how long the
+            line takes to reach an MCP client as a progress notification.
     """
 
     token: str = "test-token"  # noqa: S105 - a simulator's made-up token, not a secret
@@ -38,3 +41,4 @@ class SimulatorOptions:
     event_delay: float = 0.002
     long_chars: int = 20_000
     pending_delay: float = 0.005
+    stamp_steps: bool = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -64,10 +65,13 @@ class Turn:
     async def intermediate(self, key: str) -> None:
         """A status line (``run.step.intermediate``) with one of the recorded message keys."""
         await self.pause()
+        text = payloads.intermediate_text(key)
+        if self.options.stamp_steps:
+            text = f"{text} @{time.time():.6f}"
         data = self.ids() | {
             "agent_display_name": self.agent_name,
             "current_agent": self.agent_name,
-            "message": {"key": key, "text": payloads.intermediate_text(key)},
+            "message": {"key": key, "text": text},
         }
         self.record.emit("run.step.intermediate", data)
 
