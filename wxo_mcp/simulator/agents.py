@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from . import payloads
@@ -39,10 +39,16 @@ class AgentSpec:
     style: str = "default"
     llm: str = "watsonx/meta-llama/llama-3-2-90b-vision-instruct"
     tags: tuple[str, ...] = field(default=())
+    environments: tuple[str, ...] = ("draft", "live")
+    """Where the agent is deployed; each gets a stable environment id (§13)."""
 
     @property
     def id(self) -> str:
         return stable_id("agent", self.name)
+
+    def environment_id(self, name: str) -> str:
+        """The stable id of this agent's ``draft`` or ``live`` environment."""
+        return stable_id("environment", f"{self.name}/{name}")
 
     def to_json(self) -> payloads.JSON:
         """The agent object of §3, built from the recorded template."""
@@ -61,8 +67,7 @@ class AgentSpec:
             hidden=self.hidden,
             tags=list(self.tags),
             environments=[
-                {"id": stable_id("environment", f"{self.name}/draft"), "name": "draft"},
-                {"id": stable_id("environment", f"{self.name}/live"), "name": "live"},
+                {"id": self.environment_id(env), "name": env} for env in self.environments
             ],
         )
         return obj
@@ -130,7 +135,15 @@ def catalogue(options: SimulatorOptions) -> tuple[AgentSpec, ...]:
         )
         for n in range(1, options.extra_agents + 1)
     )
-    return FIXED_AGENTS + extras
+    agents = FIXED_AGENTS + extras
+    if not options.draft_only_agents:
+        return agents
+    return tuple(
+        replace(agent, environments=("draft",))
+        if agent.name in options.draft_only_agents
+        else agent
+        for agent in agents
+    )
 
 
 def select(

@@ -35,12 +35,16 @@ def _state(request: Request) -> SimulatorState:
     return state
 
 
-def _authorized(request: Request, token: str) -> bool | None:
-    """True for exactly ``Authorization: Bearer <token>``, None when the header is missing."""
+def _authorized(request: Request, state: SimulatorState) -> bool | None:
+    """True for ``Authorization: Bearer <t>`` where ``t`` is the static token or an unexpired
+    issued one (:mod:`.issuer`); None when the header is missing."""
     header = request.headers.get("authorization")
     if header is None:
         return None
-    return header == f"Bearer {token}"
+    scheme, _, token = header.partition(" ")
+    if scheme != "Bearer" or not token:
+        return False
+    return token == state.options.token or state.issuer.check(token) == "valid"
 
 
 def _fault_response(fault: StatusFault, family: routing.Family) -> Response:
@@ -65,7 +69,7 @@ async def orchestrate(request: Request) -> Response | ASGIApp:
     fault = state.faults.take_status(path)
     if fault is not None:
         return _fault_response(fault, resolved.family)
-    authorized = _authorized(request, state.options.token)
+    authorized = _authorized(request, state)
     if resolved.family == "saas":
         if not resolved.known_instance:
             return errors.gateway("gateway_not_found")
@@ -117,6 +121,7 @@ async def control_stats(request: Request) -> Response:
             "runs": statuses,
             "threads": len(state.store.threads),
             "streams_closed_early": state.stream_closed.count,
+            "token_exchanges": state.issuer.counts,
         }
     )
 

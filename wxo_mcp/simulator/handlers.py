@@ -72,6 +72,11 @@ async def _start_run(
     agent = state.agents_by_id.get(run_request.agent_id)
     if agent is None:
         return errors.not_found(f"Agent with id '{run_request.agent_id}' not found")
+    environment_id = run_request.body.get("environment_id")
+    if environment_id and environment_id not in {
+        agent.environment_id(e) for e in agent.environments
+    }:
+        return errors.gateway("agent_not_deployed")  # §9: WXO-PROXY-11112E
     store = state.store
     if run_request.thread_id is None:
         thread = store.create_thread(title=run_request.text[:60] or None, agent_id=agent.id)

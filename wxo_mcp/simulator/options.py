@@ -11,7 +11,13 @@ class SimulatorOptions:
 
     Attributes:
         token: the bearer token every Orchestrate route accepts (``Authorization: Bearer <token>``).
-        api_key: the API key the token routes (IAM, MCSP, CPD) exchange for ``token``.
+        api_key: the API key (or CPD password) the token routes (IAM, MCSP, CPD) accept.
+        extra_api_keys: more keys they accept (e.g. base64 ``k1:…`` / ``k2:…`` MCSP keys, which
+            only the matching MCSP version accepts).
+        token_lifetime: seconds until a token issued by the token routes expires; after that
+            every Orchestrate route answers 401 to it. ``token`` itself never expires.
+        draft_only_agents: names of agents deployed only in their ``draft`` environment (no
+            ``live`` one), for ``WXO_AGENT_ENVIRONMENT`` tests.
         host: bind address. Loopback by default: the simulator has no real security.
         port: 0 picks a free port.
         instance_id: the one ``/instances/<id>`` the SaaS family knows; any other id is a gateway
@@ -32,6 +38,9 @@ class SimulatorOptions:
 
     token: str = "test-token"  # noqa: S105 - a simulator's made-up token, not a secret
     api_key: str = "test-api-key"
+    extra_api_keys: tuple[str, ...] = ()
+    token_lifetime: float = 3600.0
+    draft_only_agents: tuple[str, ...] = ()
     host: str = "127.0.0.1"
     port: int = 0
     instance_id: str = "20250101-0000-4000-8000-000000000001"
@@ -42,3 +51,8 @@ class SimulatorOptions:
     long_chars: int = 20_000
     pending_delay: float = 0.005
     stamp_steps: bool = False
+
+    @property
+    def api_keys(self) -> tuple[str, ...]:
+        """Every API key the token routes accept."""
+        return (self.api_key, *self.extra_api_keys)

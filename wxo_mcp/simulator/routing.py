@@ -54,7 +54,8 @@ _COMPILED = {
     for family in ("local", "saas")
 }
 _LOCAL_PREFIX = re.compile(r"^/(?:api/)?v1(?P<rest>/.*)$")
-_SAAS_PREFIX = re.compile(r"^/instances/(?P<instance>[^/]+)(?P<rest>/.*)?$")
+# CPD instance URLs put the instance under ``/orchestrate/<namespace>`` (§1.1); SaaS ones do not.
+_SAAS_PREFIX = re.compile(r"^(?:/orchestrate/[^/]+)?/instances/(?P<instance>[^/]+)(?P<rest>/.*)?$")
 _SAAS_BASE = "/v1/orchestrate"
 
 

@@ -17,8 +17,8 @@ from typing import Self
 import anyio
 import uvicorn
 
-from .app import create_app
 from .agents import AgentSpec
+from .app import create_app
 from .faults import Faults
 from .observe import SeenRequest, StreamClosed
 from .options import SimulatorOptions
@@ -122,6 +122,16 @@ class Simulator:
     def threads(self) -> Mapping[str, ThreadRecord]:
         return self._state.store.threads
 
+    @property
+    def token_exchanges(self) -> dict[str, int]:
+        """Token exchanges per kind since the last reset: ``iam``, ``mcsp_v1``, ``mcsp_v2``,
+        ``cpd``."""
+        return self._state.issuer.counts
+
+    def revoke_tokens(self) -> None:
+        """Refuse every token issued so far: Orchestrate routes answer 401 until a new exchange."""
+        self._state.issuer.revoke_all()
+
     def agent_id(self, name: str) -> str:
         """The id of the served agent called ``name`` (KeyError if there is none)."""
         for agent in self._state.agents:
@@ -137,7 +147,7 @@ class Simulator:
             description=description,
             behaviour="echo",
         )
-        agents = tuple(a for a in self._state.agents if a.name != name) + (spec,)
+        agents = (*tuple(a for a in self._state.agents if a.name != name), spec)
         self._call_in_loop(lambda: self._state.set_agents(agents))
         return spec.id
 

@@ -12,6 +12,7 @@ from anyio.abc import TaskGroup
 
 from .agents import AgentSpec, catalogue
 from .faults import Faults
+from .issuer import TokenIssuer
 from .observe import SeenRequest, StreamClosed
 from .options import SimulatorOptions
 from .store import Store
@@ -29,6 +30,7 @@ class SimulatorState:
         self.agents_by_id = {agent.id: agent for agent in self.agents}
         self.store = Store()
         self.faults = Faults()
+        self.issuer = TokenIssuer()
         self.requests: list[SeenRequest] = []
         self.stream_closed = StreamClosed()
         self.task_group: TaskGroup | None = None
@@ -62,6 +64,7 @@ class SimulatorState:
         loop); serve the configured agents again."""
         self.set_agents(catalogue(self.options))
         self.faults.clear()
+        self.issuer.clear()
         self.store.clear()
         self.requests.clear()
         self.stream_closed.clear()

@@ -1,11 +1,15 @@
 """Token exchange routes, so auth flavours can be tested end to end (§2.2–§2.5).
 
-Each exchange hands out the simulator's bearer token for the right credentials. They are outside the
-Orchestrate paths and need no bearer token themselves, as in the real services.
+Each remote exchange (IAM, MCSP, CPD) hands out a fresh short-lived JWT-shaped token
+(``SimulatorOptions.token_lifetime``, see :mod:`.issuer`) for the right credentials, and counts
+itself; the Developer Edition login hands out the static token, which has no expiry. The routes are outside the
+Orchestrate paths and need no bearer token themselves, as in the real services. The static
+``SimulatorOptions.token`` stays valid everywhere for tests that do not exercise auth.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from urllib.parse import parse_qsl
@@ -35,6 +39,7 @@ async def local_login(request: Request) -> Response:
     form = await _form(request)
     if not form.get("username") or not form.get("password"):
         return JSONResponse({"detail": "Incorrect username or password"}, status_code=401)
+    # Developer Edition tokens have no `exp` (§2.2): the static token stands for them.
     return JSONResponse({"access_token": _state(request).options.token, "token_type": "bearer"})
 
 
@@ -51,7 +56,7 @@ async def iam_token(request: Request) -> Response:
             },
             status_code=400,
         )
-    if form.get("apikey") != state.options.api_key:
+    if form.get("apikey") not in state.options.api_keys:
         return JSONResponse(
             {
                 "errorCode": "BXNIM0415E",
@@ -60,14 +65,15 @@ async def iam_token(request: Request) -> Response:
             },
             status_code=400,
         )
-    now = int(time.time())
+    lifetime = state.options.token_lifetime
+    token = state.issuer.issue("iam", lifetime)
     return JSONResponse(
         {
-            "access_token": state.options.token,
+            "access_token": token,
             "refresh_token": "not_supported",
             "token_type": "Bearer",
-            "expires_in": 3600,
-            "expiration": now + 3600,
+            "expires_in": _whole(lifetime),
+            "expiration": int(time.time() + lifetime),
             "scope": "ibm openid",
         }
     )
@@ -81,14 +87,41 @@ async def _json_body(request: Request) -> dict[str, object]:
     return body if isinstance(body, dict) else {}
 
 
-async def mcsp_token(request: Request) -> Response:
-    """AWS MCSP v1 and v2 API key exchanges (JSON ``{"apikey"}``; v2 also sends ``X-API-Key``)."""
+def _mcsp_version(key: object) -> int | None:
+    """1 or 2 from a ``k1:`` / ``k2:`` base64 key; None for any other key (accepted by both)."""
+    if not isinstance(key, str):
+        return None
+    try:
+        prefix = base64.b64decode(key + "=" * (-len(key) % 4), validate=True)[:3]
+    except ValueError:
+        return None
+    return {b"k1:": 1, b"k2:": 2}.get(prefix)
+
+
+async def _mcsp_token(request: Request, version: int) -> Response:
+    """AWS MCSP v1 and v2 API key exchanges (JSON ``{"apikey"}``; v2 also sends ``X-API-Key``).
+
+    A ``k1:`` key is refused by the v2 service and a ``k2:`` key by v1, as the real services do,
+    so clients' key-type detection and v1-then-v2 fallback can be tested. The token's lifetime is
+    only in its JWT ``exp`` (the real response has no ``expires_in``).
+    """
     state = _state(request)
     body = await _json_body(request)
     key = body.get("apikey") or request.headers.get("x-api-key")
-    if key != state.options.api_key:
+    if key not in state.options.api_keys or _mcsp_version(key) not in (None, version):
         return JSONResponse({"message": "Invalid API key"}, status_code=401)
-    return JSONResponse({"token": state.options.token, "token_type": "jwt", "expires_in": 7200})
+    token = state.issuer.issue(f"mcsp_v{version}", state.options.token_lifetime)
+    return JSONResponse({"token": token, "token_type": "jwt"})
+
+
+async def mcsp_v1_token(request: Request) -> Response:
+    """``POST /siusermgr/api/1.0/apikeys/token``."""
+    return await _mcsp_token(request, 1)
+
+
+async def mcsp_v2_token(request: Request) -> Response:
+    """``POST /api/2.0/apikeys/token``."""
+    return await _mcsp_token(request, 2)
 
 
 async def cpd_authorize(request: Request) -> Response:
@@ -96,19 +129,23 @@ async def cpd_authorize(request: Request) -> Response:
     state = _state(request)
     body = await _json_body(request)
     secret = body.get("api_key") or body.get("password")
-    if not body.get("username") or secret != state.options.api_key:
+    if not body.get("username") or secret not in state.options.api_keys:
         return JSONResponse(
             {"_messageCode_": "401", "message": "Invalid username or password"}, status_code=401
         )
-    return JSONResponse(
-        {"_messageCode_": "200", "message": "Success", "token": state.options.token}
-    )
+    token = state.issuer.issue("cpd", state.options.token_lifetime, str(body["username"]))
+    return JSONResponse({"_messageCode_": "200", "message": "Success", "token": token})
+
+
+def _whole(seconds: float) -> int | float:
+    """``expires_in`` as the services send it (whole seconds), fractional only below 10 s."""
+    return int(seconds) if seconds >= 10 else seconds
 
 
 ROUTES = [
     Route("/api/v1/auth/token", local_login, methods=["POST"]),
     Route("/identity/token", iam_token, methods=["POST"]),
-    Route("/siusermgr/api/1.0/apikeys/token", mcsp_token, methods=["POST"]),
-    Route("/api/2.0/apikeys/token", mcsp_token, methods=["POST"]),
+    Route("/siusermgr/api/1.0/apikeys/token", mcsp_v1_token, methods=["POST"]),
+    Route("/api/2.0/apikeys/token", mcsp_v2_token, methods=["POST"]),
     Route("/icp4d-api/v1/authorize", cpd_authorize, methods=["POST"]),
 ]
