@@ -176,7 +176,9 @@ async def _lifespan(server: MCPServer[dict[str, Any]]) -> AsyncIterator[dict[str
     assert isinstance(server, WxoServer)
     provider = make_token_provider(server.wxo_settings)
     async with (
-        OrchestrateClient(server.wxo_settings, provider) as client,
+        OrchestrateClient(
+            server.wxo_settings, provider, read_timeout=server.wxo_settings.read_timeout
+        ) as client,
         anyio.create_task_group() as tg,
     ):
         server._bridge = Bridge(server.wxo_settings, client, tg)
