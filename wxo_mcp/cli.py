@@ -1,179 +1,268 @@
-"""Command line: ``wxo-mcp [serve|demo|simulator] …``. The only module that exits the process.
+"""Command line: ``wxo-mcp [serve|agents|ask|doctor|demo|simulator] …``.
+
+This module parses and dispatches; each command lives in ``wxo_mcp.commands`` and returns its
+exit code. ``main`` is the only place that exits the process.
 
 Flags override environment variables, which override the ADK's files (see ``config.Settings``).
-Secrets are never flags: they would show in process listings.
+Every flag's help names its environment variable. Secrets are never flags: they would show in
+process listings; they come from the environment (or files) only.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import logging
-import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from wxo_mcp import __version__
+from wxo_mcp.config import FIELDS
 from wxo_mcp.errors import ConfigError
 
 __all__ = ["main"]
 
-log = logging.getLogger("wxo_mcp")
-
-_SIMULATOR_TOKEN = "simulator-token"  # noqa: S105 - not a secret: the built-in simulator accepts only it
-
-# (flag, settings field, environment variable, help, type)
-_SETTING_FLAGS: list[tuple[str, str, str, str, Any]] = [
-    ("--url", "url", "WXO_URL", "Orchestrate instance URL", str),
-    (
-        "--deployment",
-        "deployment",
-        "WXO_DEPLOYMENT",
-        "local, saas or cpd (guessed from the URL)",
-        str,
-    ),
-    ("--env", "env_name", "WXO_ENV", "ADK environment to use instead of the active one", str),
-    ("--agents", "agents", "WXO_AGENTS", "comma-separated agent name patterns; !pat excludes", str),
-    ("--tools", "tools", "WXO_TOOLS", "tool surfaces: agents, generic, or both", str),
-    ("--max-agent-tools", "max_agent_tools", "WXO_MAX_AGENT_TOOLS", "agent tool limit", int),
-    (
-        "--agents-ttl",
-        "agents_ttl",
-        "WXO_AGENTS_TTL",
-        "seconds before the agent list is re-read",
-        float,
-    ),
-    (
-        "--tool-deadline",
-        "tool_deadline",
-        "WXO_TOOL_DEADLINE",
-        "seconds before a call returns a run handle",
-        float,
-    ),
-    (
-        "--max-result-chars",
-        "max_result_chars",
-        "WXO_MAX_RESULT_CHARS",
-        "longer answers are cut",
-        int,
-    ),
-    ("--agent-environment", "agent_environment", "WXO_AGENT_ENVIRONMENT", "live or draft", str),
-    ("--log-level", "log_level", "WXO_LOG_LEVEL", "stderr log level", str),
+# (flag, settings field, help). Values are passed to Settings as text, so a flag is parsed and
+# checked exactly like its environment variable. The variable's name comes from config.FIELDS.
+_CONNECTION = [
+    ("--url", "url", "Orchestrate instance URL"),
+    ("--deployment", "deployment", "local, saas or cpd (default: guessed from the URL)"),
+    ("--env", "env_name", "ADK environment to use instead of the active one"),
+    ("--auth-type", "auth_type", "ibm_iam, mcsp, mcsp_v1, mcsp_v2 or cpd (default: guessed)"),
+    ("--iam-url", "iam_url", "base URL of the token service"),
+    ("--token-file", "token_file", "file holding the bearer token, re-read on 401"),
+    ("--username", "username", "CPD user name"),
+    ("--ca-bundle", "ca_bundle", "private CA bundle file"),
+    ("--verify", "verify", "true or false: verify TLS certificates"),
+    ("--log-level", "log_level", "stderr log level: DEBUG, INFO, WARNING, ERROR"),
 ]
-_SERVE_FLAGS: list[tuple[str, str, str, str, Any]] = [
-    ("--transport", "transport", "WXO_MCP_TRANSPORT", "stdio or http", str),
-    ("--host", "host", "WXO_MCP_HOST", "bind address for http", str),
-    ("--port", "port", "WXO_MCP_PORT", "port for http", int),
+_AGENTS = [
+    ("--agents", "agents", "comma-separated agent name patterns; !pat excludes"),
+    ("--tools", "tools", "tool surfaces: agents, generic, or both"),
+    ("--max-agent-tools", "max_agent_tools", "above this many agents, only the generic tools"),
+    ("--agents-ttl", "agents_ttl", "seconds before the agent list is re-read"),
+    ("--agent-environment", "agent_environment", "live or draft deployment of agents"),
+]
+_CALLS = [
+    ("--tool-deadline", "tool_deadline", "seconds a call waits before returning a run handle"),
+    ("--max-result-chars", "max_result_chars", "longer answers are cut"),
+]
+_SERVING = [
+    ("--transport", "transport", "stdio or http"),
+    ("--host", "host", "bind address for http (non-loopback needs --allow-remote)"),
+    ("--port", "port", "port for http (0 picks a free one)"),
 ]
 
+_SECRETS_EPILOG = (
+    "Secrets have no flags; set them in the environment: WXO_TOKEN, WXO_API_KEY, "
+    "WXO_PASSWORD, WXO_MCP_TOKEN.\n"
+    "Precedence: flags > WXO_* environment variables > the ADK's files > defaults."
+)
 
-def _add_setting_flags(
-    parser: argparse.ArgumentParser, flags: list[tuple[str, str, str, str, Any]]
-) -> None:
-    for flag, dest, env, text, kind in flags:
-        parser.add_argument(flag, dest=dest, type=kind, default=None, help=f"{text} (env {env})")
-
-
-def _overrides(
-    args: argparse.Namespace, flags: list[tuple[str, str, str, str, Any]]
-) -> dict[str, Any]:
-    return {
-        dest: getattr(args, dest) for _, dest, *_ in flags if getattr(args, dest, None) is not None
-    }
+Flags = list[tuple[str, str, str]]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _add_flags(parser: argparse.ArgumentParser, title: str, flags: Flags) -> list[str]:
+    group = parser.add_argument_group(title)
+    for flag, field, text in flags:
+        group.add_argument(
+            flag, dest=field, default=None, metavar=flag[2:].upper().replace("-", "_"),
+            help=f"{text} [env {FIELDS[field][0]}]",
+        )  # fmt: skip
+    return [field for _, field, _ in flags]
+
+
+def _simulator_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--simulator",
+        action="store_true",
+        help="use a built-in Orchestrate simulator instead of a real instance (no account "
+        "needed; replaces WXO_URL and WXO_TOKEN)",
+    )
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=_SECRETS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
+    """The parser, and for each command the settings fields its flags may set."""
     parser = argparse.ArgumentParser(
         prog="wxo-mcp",
         description=(
             "IBM watsonx Orchestrate agents as MCP tools. With no command, serves MCP over stdio."
         ),
+        epilog=_SECRETS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"wxo-mcp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    fields: dict[str, list[str]] = {}
 
-    serve = commands.add_parser("serve", help="serve MCP (stdio by default, or streamable HTTP)")
-    _add_setting_flags(serve, _SETTING_FLAGS + _SERVE_FLAGS)
+    serve = _command(
+        commands,
+        "serve",
+        "serve MCP (stdio by default, or streamable HTTP at /mcp)",
+        "Serve MCP over stdio (what hosts such as Claude Desktop launch), or over streamable "
+        "HTTP at http://HOST:PORT/mcp with --transport http.\nHTTP binds to 127.0.0.1 by "
+        "default; another address needs --allow-remote and WXO_MCP_TOKEN, which clients then "
+        "send as 'Authorization: Bearer <token>'.",
+    )
+    fields["serve"] = (
+        _add_flags(serve, "serving", _SERVING)
+        + _add_flags(serve, "Orchestrate", _CONNECTION)
+        + _add_flags(serve, "agents and tools", _AGENTS + _CALLS)
+    )
     serve.add_argument(
-        "--simulator",
+        "--allow-remote",
         action="store_true",
-        help="serve against a built-in Orchestrate simulator (no account needed)",
+        help="allow a non-loopback --host (also needs WXO_MCP_TOKEN) [no env variable]",
+    )
+    _simulator_flag(serve)
+
+    agents = _command(
+        commands,
+        "agents",
+        "list the agents and the tool each becomes, and why some are left out",
+        "List Orchestrate's agents with the MCP tool each becomes, as `serve` would offer "
+        "them, flagging those left out and why (hidden, WXO_AGENTS, WXO_MAX_AGENT_TOOLS, "
+        "WXO_TOOLS).\nExit code 1 if the list cannot be read.",
+    )
+    fields["agents"] = _add_flags(agents, "Orchestrate", _CONNECTION) + _add_flags(
+        agents, "agents and tools", _AGENTS
+    )
+    agents.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _simulator_flag(agents)
+
+    ask = _command(
+        commands,
+        "ask",
+        "ask an agent once: progress on stderr, the answer on stdout",
+        "Send one message to an agent through the same code as the ask_agent tool. Progress "
+        "and the thread_id go to stderr, the answer alone to stdout.\nExit codes: 0 completed, "
+        "1 failed (the reason on stderr), 3 still running at --tool-deadline.",
+    )
+    ask.add_argument("agent", metavar="AGENT", help="the agent's name (or id, or tool name)")
+    ask.add_argument("message", metavar="MESSAGE", help="what to ask or tell it")
+    ask.add_argument(
+        "--thread", metavar="ID", default=None, help="a thread_id to continue that conversation"
+    )
+    fields["ask"] = (
+        _add_flags(ask, "Orchestrate", _CONNECTION)
+        + _add_flags(ask, "agents", [f for f in _AGENTS if f[1] in ("agents", "agent_environment")])
+        + _add_flags(ask, "calls", _CALLS)
+    )
+    _simulator_flag(ask)
+
+    doctor = _command(
+        commands,
+        "doctor",
+        "check the configuration, credentials, Orchestrate and agents",
+        "Show every setting with its source (secrets masked), then check the instance URL, the "
+        "credentials, that Orchestrate answers and accepts them, the agents on offer and, with "
+        "--transport http, the bind rules.\nExit code 1 if any problem is found; each problem "
+        "comes with its fix.",
+    )
+    fields["doctor"] = (
+        _add_flags(doctor, "Orchestrate", _CONNECTION)
+        + _add_flags(doctor, "agents and tools", _AGENTS + _CALLS)
+        + _add_flags(doctor, "serving", _SERVING)
+    )
+    doctor.add_argument(
+        "--allow-remote", action="store_true", help="as for serve: accept a non-loopback --host"
+    )
+    _simulator_flag(doctor)
+
+    _command(
+        commands,
+        "demo",
+        "run the whole loop against the built-in simulator and print it",
+        "Start the built-in simulator, spawn `wxo-mcp serve` over stdio with a real MCP client, "
+        "and show tools/list, a conversation, progress and a resource read.",
     )
 
-    commands.add_parser(
-        "demo", help="run the whole loop against the built-in simulator and print it"
+    sim = _command(
+        commands,
+        "simulator",
+        "run the Orchestrate simulator on 127.0.0.1",
+        "Run the Orchestrate simulator (a stand-in for the Orchestrate runtime API, for tests "
+        "and trials) on 127.0.0.1 until interrupted.",
     )
-
-    sim = commands.add_parser("simulator", help="run the Orchestrate simulator on 127.0.0.1")
     sim.add_argument("--port", type=int, default=4321, help="port (0 picks a free one)")
     sim.add_argument(
         "--token",
-        default=os.environ.get("WXO_SIMULATOR_TOKEN", "sim-token"),
-        help="the bearer token it accepts (env WXO_SIMULATOR_TOKEN)",
+        default=None,
+        help="the bearer token it accepts [env WXO_SIMULATOR_TOKEN; default sim-token]",
     )
     sim.add_argument("--agents", type=int, default=0, help="add N generated echo agents")
-    return parser
+    return parser, fields
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.WARNING),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+def _simulator(args: argparse.Namespace, fields: list[str]) -> int:
+    import os
 
-
-def _serve(args: argparse.Namespace) -> int:
-    from wxo_mcp.config import Settings
-
-    overrides = _overrides(args, _SETTING_FLAGS + _SERVE_FLAGS)
-    with contextlib.ExitStack() as stack:
-        if args.simulator:
-            from wxo_mcp.simulator import Simulator, SimulatorOptions
-
-            sim = stack.enter_context(Simulator(SimulatorOptions(token=_SIMULATOR_TOKEN)))
-            overrides.update(url=sim.url, token=_SIMULATOR_TOKEN, deployment="local")
-        settings = Settings.load(overrides=overrides)
-        _configure_logging(settings.log_level)
-        from wxo_mcp.server import build_server
-
-        server = build_server(settings)
-        if settings.transport == "http":
-            server.run("streamable-http", host=settings.host, port=settings.port)
-        else:
-            server.run()
-    return 0
-
-
-def _simulator(args: argparse.Namespace) -> int:
+    from wxo_mcp.commands.common import configure_logging
     from wxo_mcp.simulator import serve
 
-    _configure_logging("INFO")
-    serve(host="127.0.0.1", port=args.port, token=args.token, extra_agents=args.agents)
+    configure_logging("INFO")
+    token = args.token or os.environ.get("WXO_SIMULATOR_TOKEN") or "sim-token"
+    serve(host="127.0.0.1", port=args.port, token=token, extra_agents=args.agents)
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace, fields: list[str]) -> int:
     import anyio
 
+    from wxo_mcp.commands.common import SIMULATOR_TOKEN, configure_logging
     from wxo_mcp.demo import run_demo
     from wxo_mcp.simulator import Simulator, SimulatorOptions
 
-    _configure_logging("WARNING")
-    with Simulator(SimulatorOptions(token=_SIMULATOR_TOKEN)) as sim:
-        return anyio.run(run_demo, sim.url, _SIMULATOR_TOKEN)
+    configure_logging("WARNING")
+    with Simulator(SimulatorOptions(token=SIMULATOR_TOKEN)) as sim:
+        return anyio.run(run_demo, sim.url, SIMULATOR_TOKEN)
+
+
+def _dispatch(name: str) -> Callable[[argparse.Namespace, list[str]], int]:
+    """The command's ``run``, imported only when chosen (``--help`` stays fast)."""
+    if name == "serve":
+        from wxo_mcp.commands import serve
+
+        return serve.run
+    if name == "agents":
+        from wxo_mcp.commands import agents
+
+        return agents.run
+    if name == "ask":
+        from wxo_mcp.commands import ask
+
+        return ask.run
+    if name == "doctor":
+        from wxo_mcp.commands import doctor
+
+        return doctor.run
+    return {"demo": _demo, "simulator": _simulator}[name]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``wxo-mcp`` console script and ``python -m wxo_mcp``."""
     words = list(sys.argv[1:] if argv is None else argv)
     if not words or (words[0].startswith("-") and words[0] not in ("-h", "--help", "--version")):
         words = ["serve", *words]
-    args = _parser().parse_args(words)
+    parser, fields = _parser()
+    args = parser.parse_args(words)
     try:
-        code = {"serve": _serve, "demo": _demo, "simulator": _simulator}[args.command](args)
+        code = _dispatch(args.command)(args, fields.get(args.command, []))
     except ConfigError as exc:
-        print(f"wxo-mcp: {exc}", file=sys.stderr)
+        print(f"wxo-mcp {args.command}: {exc}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         code = 130

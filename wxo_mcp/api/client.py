@@ -384,10 +384,12 @@ class OrchestrateClient:
         )
         await self._sleep(delay)
 
-    async def list_agents(self) -> list[Agent]:
+    async def list_agents(self, *, include_hidden: bool = False) -> list[Agent]:
         """Visible agents, plus hidden ones named exactly in WXO_AGENTS (`settings.agents`).
 
         WXO_AGENTS pattern filtering itself is `select_agents`, applied by the caller.
+        `include_hidden=True` returns every hidden agent too (for `wxo-mcp agents` to say why
+        it is left out).
         """
         endpoints = self._require_endpoints()
         body = await self._get_json(
@@ -403,7 +405,7 @@ class OrchestrateClient:
         agents: list[Agent] = []
         for item in items:
             agent = Agent.from_wire(item) if isinstance(item, dict) else None
-            if agent is not None and (not agent.hidden or agent.name in named):
+            if agent is not None and (include_hidden or not agent.hidden or agent.name in named):
                 agents.append(agent)
         return agents
 

@@ -1,0 +1,36 @@
+"""``wxo-mcp serve``: MCP over stdio (what hosts launch) or streamable HTTP at ``/mcp``.
+
+Serving never exits because Orchestrate is unreachable or credentials are missing: the server
+starts and every tool result says what is wrong. Only malformed settings, or an HTTP bind the
+rules refuse (see ``wxo_mcp.http_transport``), stop it at start.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import anyio
+
+from wxo_mcp.commands.common import print_err, settings_from
+from wxo_mcp.http_transport import check_bind, serve_http
+
+__all__ = ["run"]
+
+
+def run(args: argparse.Namespace, fields: list[str]) -> int:
+    with settings_from(args, fields) as settings:
+        allow_remote = bool(args.allow_remote)
+        if settings.transport == "http":
+            check_bind(settings, allow_remote)  # refuse before building anything
+        from wxo_mcp.server import build_server
+
+        server = build_server(settings)
+        if settings.transport == "http":
+
+            def ready(url: str) -> None:
+                print_err(f"wxo-mcp: serving MCP over streamable HTTP at {url}")
+
+            anyio.run(lambda: serve_http(server, settings, allow_remote=allow_remote, ready=ready))
+        else:
+            server.run()
+    return 0
