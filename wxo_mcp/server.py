@@ -10,6 +10,7 @@ clients, through the subscription bus for 2026-era clients.
 from __future__ import annotations
 
 import functools
+import io
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from mcp.server import MCPServer, NotificationOptions
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from mcp.server.stdio import stdio_server
 from mcp.server.subscriptions import InMemorySubscriptionBus, ToolsListChanged
 from mcp.types import CallToolResult, Tool
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -31,6 +33,7 @@ from wxo_mcp.bridge.arguments import is_valid_id
 from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
+from wxo_mcp.stdio import claim_stdout
 
 __all__ = ["WxoServer", "build_server"]
 
@@ -68,6 +71,13 @@ class WxoServer(MCPServer[dict[str, Any]]):
             lowlevel.create_initialization_options, NotificationOptions(tools_changed=True)
         )
         self._register_resources()
+
+    async def run_stdio_async(self) -> None:
+        """Serve over stdio on a private copy of stdout, so nothing else can reach the wire."""
+        wire = anyio.wrap_file(io.TextIOWrapper(claim_stdout(), encoding="utf-8"))
+        async with stdio_server(stdout=wire) as (read_stream, write_stream):
+            lowlevel = self._lowlevel_server
+            await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
 
     @property
     def bridge(self) -> Bridge:
