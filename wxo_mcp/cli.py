@@ -51,6 +51,9 @@ _SERVING = [
     ("--port", "port", "port for http (0 picks a free one)"),
 ]
 
+#: Settings that are secrets: environment (or files) only, never flags.
+_SECRET_FIELDS = frozenset({"token", "api_key", "password", "mcp_token"})
+
 _SECRETS_EPILOG = (
     "Secrets have no flags; set them in the environment: WXO_TOKEN, WXO_API_KEY, "
     "WXO_PASSWORD, WXO_MCP_TOKEN.\n"
@@ -70,6 +73,16 @@ def _add_flags(parser: argparse.ArgumentParser, title: str, flags: Flags) -> lis
     return [field for _, field, _ in flags]
 
 
+def _other_flags(covered: list[str]) -> Flags:
+    """Flags for settings not in the tables above (added to config later), so every
+    non-secret setting keeps a flag."""
+    return [
+        ("--" + field.replace("_", "-"), field, "see the README's settings table")
+        for field in FIELDS
+        if field not in covered and field not in _SECRET_FIELDS
+    ]
+
+
 def _simulator_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--simulator",
@@ -84,12 +97,13 @@ def _command(
     name: str,
     summary: str,
     description: str,
+    epilog: str | None = _SECRETS_EPILOG,
 ) -> argparse.ArgumentParser:
     return commands.add_parser(
         name,
         help=summary,
         description=description,
-        epilog=_SECRETS_EPILOG,
+        epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
@@ -122,6 +136,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
         + _add_flags(serve, "Orchestrate", _CONNECTION)
         + _add_flags(serve, "agents and tools", _AGENTS + _CALLS)
     )
+    fields["serve"] += _add_flags(serve, "other settings", _other_flags(fields["serve"]))
     serve.add_argument(
         "--allow-remote",
         action="store_true",
@@ -177,6 +192,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
         + _add_flags(doctor, "agents and tools", _AGENTS + _CALLS)
         + _add_flags(doctor, "serving", _SERVING)
     )
+    fields["doctor"] += _add_flags(doctor, "other settings", _other_flags(fields["doctor"]))
     doctor.add_argument(
         "--allow-remote", action="store_true", help="as for serve: accept a non-loopback --host"
     )
@@ -188,6 +204,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
         "run the whole loop against the built-in simulator and print it",
         "Start the built-in simulator, spawn `wxo-mcp serve` over stdio with a real MCP client, "
         "and show tools/list, a conversation, progress and a resource read.",
+        epilog=None,
     )
 
     sim = _command(
@@ -196,14 +213,21 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
         "run the Orchestrate simulator on 127.0.0.1",
         "Run the Orchestrate simulator (a stand-in for the Orchestrate runtime API, for tests "
         "and trials) on 127.0.0.1 until interrupted.",
+        epilog=None,
     )
-    sim.add_argument("--port", type=int, default=4321, help="port (0 picks a free one)")
+    sim.add_argument(
+        "--port", dest="sim_port", type=int, default=4321, help="port (0 picks a free one)"
+    )
     sim.add_argument(
         "--token",
+        dest="sim_token",
         default=None,
-        help="the bearer token it accepts [env WXO_SIMULATOR_TOKEN; default sim-token]",
+        help="the bearer token it accepts (made up; not an Orchestrate token) "
+        "[env WXO_SIMULATOR_TOKEN; default sim-token]",
     )
-    sim.add_argument("--agents", type=int, default=0, help="add N generated echo agents")
+    sim.add_argument(
+        "--agents", dest="sim_agents", type=int, default=0, help="add N generated echo agents"
+    )
     return parser, fields
 
 
@@ -214,8 +238,8 @@ def _simulator(args: argparse.Namespace, fields: list[str]) -> int:
     from wxo_mcp.simulator import serve
 
     configure_logging("INFO")
-    token = args.token or os.environ.get("WXO_SIMULATOR_TOKEN") or "sim-token"
-    serve(host="127.0.0.1", port=args.port, token=token, extra_agents=args.agents)
+    token = args.sim_token or os.environ.get("WXO_SIMULATOR_TOKEN") or "sim-token"
+    serve(host="127.0.0.1", port=args.sim_port, token=token, extra_agents=args.sim_agents)
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from dataclasses import asdict, dataclass
 
 import anyio
@@ -20,7 +21,7 @@ from wxo_mcp.commands.common import open_bridge, open_client, print_err, setting
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import WxoError
 
-__all__ = ["AgentReport", "AgentRow", "agent_report", "run"]
+__all__ = ["AgentReport", "AgentRow", "agent_report", "quiet_catalog", "run"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,12 @@ def render(report: AgentReport, settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def quiet_catalog(settings: Settings) -> None:
+    """Commands report an unreadable agent list themselves; the catalog's warning repeats it."""
+    if settings.log_level not in ("DEBUG", "INFO"):
+        logging.getLogger("wxo_mcp.bridge.catalog").setLevel(logging.ERROR)
+
+
 async def _report(settings: Settings) -> AgentReport:
     async with open_client(settings) as client:
         return await agent_report(settings, client)
@@ -122,6 +129,7 @@ async def _report(settings: Settings) -> AgentReport:
 
 def run(args: argparse.Namespace, fields: list[str]) -> int:
     with settings_from(args, fields) as settings:
+        quiet_catalog(settings)
         try:
             report = anyio.run(_report, settings)
         except WxoError as exc:

@@ -19,7 +19,7 @@ import anyio
 
 from wxo_mcp.api import RetryPolicy
 from wxo_mcp.auth import make_token_provider
-from wxo_mcp.commands.agents import agent_report
+from wxo_mcp.commands.agents import agent_report, quiet_catalog
 from wxo_mcp.commands.common import open_client, settings_from, table
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import ApiConnectionError, ConfigError, Unauthorized, WxoError
@@ -181,6 +181,7 @@ def render(settings: Settings, report: Report) -> str:
 
 def run(args: argparse.Namespace, fields: list[str]) -> int:
     with settings_from(args, fields) as settings:
+        quiet_catalog(settings)
         report = anyio.run(check, settings, bool(getattr(args, "allow_remote", False)))
     print(render(settings, report), flush=True)
     return 1 if report.problems else 0

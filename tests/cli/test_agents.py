@@ -1,0 +1,92 @@
+"""``wxo-mcp agents``: every agent, the tool it becomes, and why some are left out."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.conftest import Outcome
+
+AGENT_TOOLS = [
+    "echo_agent",
+    "weather_agent",
+    "quiet_agent",
+    "failing_agent",
+    "slow_agent",
+    "long_agent",
+]
+
+
+def rows(result: Outcome) -> dict[str, str]:
+    """Table lines keyed by the agent name in their first column."""
+    lines = result.out.splitlines()
+    assert lines[0].split() == ["AGENT", "TOOL", "DISPLAY", "NAME", "NOTE"]
+    return {line.split()[0]: line for line in lines[1:] if line.strip() and "  " in line}
+
+
+def test_table_of_agents_and_tools(run_cli, sim_env):
+    result = run_cli("agents", env=sim_env)
+    assert result.code == 0, result.err
+    table = rows(result)
+    for name in AGENT_TOOLS:
+        assert table[name].split()[:2] == [name, name]
+    assert "hidden" in table["hidden_agent"]
+    assert table["hidden_agent"].split()[1] == "-"
+    assert "7 agents; 6 offered as tools of their own" in result.out
+    assert "Generic tools: list_agents, ask_agent, get_run." in result.out
+
+
+def test_excluded_and_explicitly_named_hidden_agents(run_cli, sim_env):
+    result = run_cli("agents", "--agents", "echo_*,hidden_agent,!echo_agent", env=sim_env)
+    assert result.code == 0, result.err
+    table = rows(result)
+    assert table["hidden_agent"].split()[:2] == ["hidden_agent", "hidden_agent"]
+    assert "excluded by WXO_AGENTS (echo_*,hidden_agent,!echo_agent)" in table["echo_agent"]
+    assert "excluded by WXO_AGENTS" in table["weather_agent"]
+    assert "1 offered as tools of their own" in result.out
+
+
+def test_over_the_agent_tool_limit(run_cli, sim_env):
+    result = run_cli("agents", env={**sim_env, "WXO_MAX_AGENT_TOOLS": 2})
+    assert result.code == 0, result.err
+    table = rows(result)
+    for name in AGENT_TOOLS:
+        assert table[name].split()[1] == "ask_agent"
+        assert "6 agents exceed WXO_MAX_AGENT_TOOLS=2; reachable through ask_agent" in table[name]
+    assert "0 offered as tools of their own, 6 without a tool of their own" in result.out
+
+
+def test_agent_tools_switched_off(run_cli, sim_env):
+    result = run_cli("agents", "--tools", "generic", "--json", env=sim_env)
+    assert result.code == 0, result.err
+    data = {r["name"]: r for r in json.loads(result.out)}
+    assert data["echo_agent"] == {
+        "name": "echo_agent",
+        "display_name": "Echo Agent",
+        "tool": "ask_agent",
+        "selected": True,
+        "offered": False,
+        "note": "WXO_TOOLS has no 'agents'; reachable through ask_agent",
+    }
+    assert data["hidden_agent"]["selected"] is False
+
+
+def test_unreachable_orchestrate_fails_with_the_fix(run_cli):
+    result = run_cli("agents", env={"WXO_URL": "http://127.0.0.1:9", "WXO_TOKEN": "t" * 20})
+    assert result.code == 1
+    assert "Cannot connect to Orchestrate at http://127.0.0.1:9" in result.err
+    assert "Check WXO_URL" in result.err
+    assert result.out == ""
+
+
+def test_refused_token(run_cli, simulator):
+    result = run_cli("agents", env={"WXO_URL": simulator.url, "WXO_TOKEN": "wrong-token-123456"})
+    assert result.code == 1
+    assert "wrong-token-123456" not in result.err
+    assert "Orchestrate answered HTTP 401 to listing agents" in result.err
+    assert "Set a valid WXO_TOKEN" in result.err
+
+
+def test_simulator_flag(run_cli):
+    result = run_cli("agents", "--simulator", "--json")
+    assert result.code == 0, result.err
+    assert {r["name"] for r in json.loads(result.out)} >= set(AGENT_TOOLS)
