@@ -10,6 +10,7 @@ import pytest
 from tests.auth.adk_files import jwt, write_adk, write_tokens
 from wxo_mcp.auth import (
     AdkTokenProvider,
+    RefreshingTokenProvider,
     StaticTokenProvider,
     TokenFileProvider,
     TokenProvider,
@@ -185,9 +186,16 @@ async def test_unknown_wxo_env(tmp_path):
         await make_token_provider(settings(tmp_path, WXO_ENV="nope")).token()
 
 
-async def test_api_key_is_not_supported_yet(tmp_path):
-    with pytest.raises(AuthError, match="WXO_API_KEY"):
-        await make_token_provider(settings(tmp_path, WXO_API_KEY="k" * 20)).token()
+def test_api_key_takes_precedence_over_the_adk_token(tmp_path):
+    write_adk(
+        tmp_path,
+        {"prod": {"wxo_url": PROD_URL}},
+        active="prod",
+        tokens={"prod": {"wxo_mcsp_token": jwt({"exp": time.time() + 3600})}},
+    )
+    provider = make_token_provider(settings(tmp_path, WXO_API_KEY="k" * 20))
+    assert isinstance(provider, RefreshingTokenProvider)
+    assert provider.kind == "ibm_iam"  # the ADK environment's URL is on IBM Cloud
 
 
 @pytest.mark.parametrize(

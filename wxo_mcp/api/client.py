@@ -9,7 +9,6 @@ creation only when the server surely started nothing.
 from __future__ import annotations
 
 import logging
-import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -34,6 +33,7 @@ from wxo_mcp.api.retry import (
     should_retry_read,
 )
 from wxo_mcp.auth import TokenProvider
+from wxo_mcp.auth.tls import tls_verify
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import (
     ApiConnectionError,
@@ -43,6 +43,7 @@ from wxo_mcp.errors import (
     ConfigError,
     InvalidArgument,
     StreamError,
+    Unauthorized,
     WxoError,
     from_response,
     redact,
@@ -238,6 +239,7 @@ class OrchestrateClient:
     ) -> None:
         self._settings = settings
         self._auth = BearerAuth(provider)
+        self._refusal_hint = getattr(provider, "refusal_hint", None)
         self._timeout = httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=30.0, pool=10.0
         )
@@ -272,18 +274,7 @@ class OrchestrateClient:
 
     def _build_http(self) -> httpx.AsyncClient:
         # Runs in a worker thread: building the TLS context reads CA files from disk.
-        verify: ssl.SSLContext | bool = True
-        if not self._settings.verify:
-            logger.warning("TLS verification is off (WXO_VERIFY=false): use this only to test.")
-            verify = False
-        elif self._settings.ca_bundle is not None:
-            try:
-                verify = ssl.create_default_context(cafile=str(self._settings.ca_bundle))
-            except (OSError, ssl.SSLError) as exc:
-                raise ConfigError(
-                    f"WXO_CA_BUNDLE {self._settings.ca_bundle} cannot be loaded: {exc}.",
-                    "Point WXO_CA_BUNDLE at a PEM file of the instance's CA.",
-                ) from exc
+        verify = tls_verify(self._settings)  # the same rules as the token exchanges
         return httpx.AsyncClient(
             timeout=self._timeout,
             limits=httpx.Limits(
@@ -327,6 +318,12 @@ class OrchestrateClient:
     def _secrets(self) -> list[str]:
         return [self._auth.last_token] if self._auth.last_token else []
 
+    def _explained(self, error: ApiStatusError) -> ApiStatusError:
+        """A 401 that survived a refresh gets the provider's own advice (e.g. check the key)."""
+        if isinstance(error, Unauthorized) and isinstance(self._refusal_hint, str):
+            error.hint = self._refusal_hint
+        return error
+
     # -- reads -------------------------------------------------------------------------------
 
     async def _get_json(
@@ -354,7 +351,9 @@ class OrchestrateClient:
                     continue
                 raise error from exc
             if response.status_code >= 400:
-                error = _status_error(response, response.content, what, self._secrets())
+                error = self._explained(
+                    _status_error(response, response.content, what, self._secrets())
+                )
                 if attempt < self._retry.attempts and should_retry_read(
                     status=response.status_code
                 ):
@@ -516,7 +515,7 @@ class OrchestrateClient:
                 raise _translate(exc, where, what) from exc
             finally:
                 await response.aclose()
-            error = _status_error(response, content, what, self._secrets())
+            error = self._explained(_status_error(response, content, what, self._secrets()))
             if attempt < self._retry.attempts and should_retry_create_run(
                 status=response.status_code
             ):

@@ -4,7 +4,8 @@
 
 1. `WXO_TOKEN`: a static token;
 2. `WXO_TOKEN_FILE`: a file, re-read when the token is refused;
-3. `WXO_API_KEY`: API-key exchange (IAM, MCSP, CPD), added by a later issue;
+3. `WXO_API_KEY` (or `WXO_PASSWORD` for CPD): an API-key exchange (IBM Cloud IAM, AWS MCSP v1/v2,
+   CPD) behind a token cache that refreshes before expiry, one refresh at a time;
 4. the ADK environment's saved token, only if `WXO_URL` is that environment's own URL;
 5. otherwise a provider whose every call explains what to configure.
 
@@ -16,7 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from wxo_mcp.auth.adk import AdkTokenProvider
+from wxo_mcp.auth.apikey import key_exchange_provider, uses_key_exchange
 from wxo_mcp.auth.files import TokenFileProvider
+from wxo_mcp.auth.kinds import resolve_auth_type
+from wxo_mcp.auth.refreshing import RefreshingTokenProvider
 from wxo_mcp.auth.static import StaticTokenProvider, UnavailableTokenProvider
 
 if TYPE_CHECKING:
@@ -24,11 +28,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AdkTokenProvider",
+    "RefreshingTokenProvider",
     "StaticTokenProvider",
     "TokenFileProvider",
     "TokenProvider",
     "UnavailableTokenProvider",
     "make_token_provider",
+    "resolve_auth_type",
 ]
 
 _ACTIVATE = "run `orchestrate env activate <env>`"
@@ -47,17 +53,18 @@ class TokenProvider(Protocol):
         ...
 
 
+# A provider may also offer `refusal_hint: str`: what to tell the user when Orchestrate refuses
+# even the refreshed token (the client uses it as the hint of that second 401).
+
+
 def make_token_provider(settings: Settings) -> TokenProvider:
     """The token provider the settings call for (see the module docstring for the order)."""
     if settings.token is not None:
         return StaticTokenProvider(settings.token.get_secret_value())
     if settings.token_file is not None:
         return TokenFileProvider(settings.token_file)
-    if settings.api_key is not None:
-        return UnavailableTokenProvider(
-            "API-key login (WXO_API_KEY) is not supported by this version yet.",
-            f"Set WXO_TOKEN to a bearer token for the instance, or {_ACTIVATE}.",
-        )
+    if uses_key_exchange(settings):
+        return key_exchange_provider(settings)
     if settings.adk_token_applies and settings.adk_env and settings.adk_credentials_file:
         return AdkTokenProvider(
             settings.adk_env,

@@ -16,6 +16,8 @@ class SimulatorOptions:
             only the matching MCSP version accepts).
         token_lifetime: seconds until a token issued by the token routes expires; after that
             every Orchestrate route answers 401 to it. ``token`` itself never expires.
+        mcsp_versions: which MCSP token services exist (the other answers 404, as in regions
+            that only have v2).
         draft_only_agents: names of agents deployed only in their ``draft`` environment (no
             ``live`` one), for ``WXO_AGENT_ENVIRONMENT`` tests.
         host: bind address. Loopback by default: the simulator has no real security.
@@ -40,6 +42,7 @@ class SimulatorOptions:
     api_key: str = "test-api-key"
     extra_api_keys: tuple[str, ...] = ()
     token_lifetime: float = 3600.0
+    mcsp_versions: tuple[int, ...] = (1, 2)
     draft_only_agents: tuple[str, ...] = ()
     host: str = "127.0.0.1"
     port: int = 0

@@ -2,9 +2,9 @@
 
 Each remote exchange (IAM, MCSP, CPD) hands out a fresh short-lived JWT-shaped token
 (``SimulatorOptions.token_lifetime``, see :mod:`.issuer`) for the right credentials, and counts
-itself; the Developer Edition login hands out the static token, which has no expiry. The routes are outside the
-Orchestrate paths and need no bearer token themselves, as in the real services. The static
-``SimulatorOptions.token`` stays valid everywhere for tests that do not exercise auth.
+itself; the Developer Edition login hands out the static token, which has no expiry. The routes
+are outside the Orchestrate paths and need no bearer token themselves, as in the real services.
+The static ``SimulatorOptions.token`` stays valid everywhere for tests that do not exercise auth.
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ async def _mcsp_token(request: Request, version: int) -> Response:
     only in its JWT ``exp`` (the real response has no ``expires_in``).
     """
     state = _state(request)
+    if version not in state.options.mcsp_versions:
+        return JSONResponse({"message": "Not Found"}, status_code=404)
     body = await _json_body(request)
     key = body.get("apikey") or request.headers.get("x-api-key")
     if key not in state.options.api_keys or _mcsp_version(key) not in (None, version):
