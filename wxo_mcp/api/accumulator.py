@@ -132,7 +132,8 @@ class RunAccumulator:
         self.status: RunStatus = "running"
         self.error: str | None = None
         self.final_message: dict[str, Any] | None = None
-        self.delta_text = ""
+        self._delta_parts: list[str] = []
+        self._delta_text: str | None = ""
         #: The latest status line of run.step.intermediate ("Thinking this through…").
         self.progress_text: str | None = None
         self.finished = False
@@ -171,14 +172,36 @@ class RunAccumulator:
             return
         content = delta.get("content")
         if isinstance(content, str):
-            self.delta_text += content
+            self._add_delta_text(content)
         elif isinstance(content, list):
             for item in content:
                 if isinstance(item, Mapping) and isinstance(item.get("text"), str):
-                    self.delta_text += item["text"]
+                    self._add_delta_text(item["text"])
         # Some versions put tool steps on message deltas too.
         if "step_details" in delta:
             self._add_delta_steps(_steps_of(delta.get("step_details")))
+
+    def _add_delta_text(self, text: str) -> None:
+        if text:
+            self._delta_parts.append(text)
+            self._delta_text = None  # joined again only when read
+
+    @property
+    def delta_text(self) -> str:
+        """The message.delta texts, concatenated.
+
+        Kept as parts and joined on demand: appending to one growing string copies it at
+        every delta, which is quadratic for a long answer (10 MB in 2 KB deltas: ~25 GB copied).
+        """
+        if self._delta_text is None:
+            self._delta_text = "".join(self._delta_parts)
+            self._delta_parts = [self._delta_text]
+        return self._delta_text
+
+    @property
+    def has_delta_text(self) -> bool:
+        """Whether any delta carried text (without joining them)."""
+        return bool(self._delta_parts)
 
     def _add_delta_steps(self, steps: list[ToolStep]) -> None:
         for step in steps:
@@ -238,7 +261,7 @@ class RunAccumulator:
         """Where `text()` comes from."""
         if self.final_message is not None and self.text_of_message(self.final_message):
             return "message"
-        return "deltas" if self.delta_text else "none"
+        return "deltas" if self.has_delta_text else "none"
 
     def text(self) -> str:
         """The answer: the final message's text if it has any, else the concatenated deltas."""

@@ -92,10 +92,13 @@ class RunHandle:
     cancelled_by_caller: bool = False
     created: anyio.Event = field(default_factory=anyio.Event)
     """Set once the run exists upstream (its id is known) or it failed before that."""
+    live: RunAccumulator | None = field(default=None, repr=False)
+    """While the stream is read: the accumulator, whose text is read only when asked for
+    (copying the text so far at every event is quadratic in a long answer)."""
 
     def result(self) -> RunResult:
         return RunResult(
-            text=self.text,
+            text=self.live.text() if self.live is not None else self.text,
             thread_id=self.thread_id if self.run_id else None,
             run_id=self.run_id,
             agent=self.agent,
@@ -231,7 +234,7 @@ class RunRegistry:
             handle.error = "The stream ended before the run did."
 
     def _on_event(self, handle: RunHandle, acc: RunAccumulator, event: RunEvent) -> None:
-        seen_text = bool(acc.delta_text)
+        seen_text = acc.has_delta_text
         acc.feed(event)
         if handle.run_id is None and acc.run_id:
             handle.run_id = acc.run_id
@@ -240,12 +243,13 @@ class RunRegistry:
             handle.created.set()
         elif acc.thread_id and handle.thread_id is None:
             handle.thread_id = acc.thread_id
-        handle.text = acc.text()
+        handle.live = acc
         handle._emit(describe_event(event.event, event.data, seen_text))
 
     @staticmethod
     def _fold(handle: RunHandle, acc: RunAccumulator) -> None:
         """Copy what the stream told us into the handle."""
+        handle.live = None
         handle.text = acc.text()
         handle.steps = [_step_dict(step) for step in acc.steps] or None
         handle.run_id = handle.run_id or acc.run_id

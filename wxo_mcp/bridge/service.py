@@ -7,6 +7,7 @@ exception: each becomes a result that says what happened and what to do.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Mapping
@@ -68,6 +69,9 @@ class Bridge:
             client, list(settings.agents), settings.agents_ttl, frozenset(GENERIC_TOOLS)
         )
         self._warned_too_many = False
+        # The tools built for the last catalog view: tools/list is answered from here until the
+        # view changes (and the list_changed check reads the tools too).
+        self._built: tuple[CatalogView, list[Tool]] | None = None
 
     # -- tool listing -------------------------------------------------------------------------
 
@@ -93,10 +97,12 @@ class Bridge:
     async def tools(self) -> tuple[list[Tool], bool]:
         """The tools to list now, and whether they changed since the last reading."""
         view, changed = await self.catalog.view()
-        tools = [self._agent_tool(t) for t in self._agent_tools_offered(view)]
-        if self.generic_enabled:
-            tools.extend(self._generic_tools())
-        return tools, changed
+        if self._built is None or self._built[0] is not view:
+            tools = [self._agent_tool(t) for t in self._agent_tools_offered(view)]
+            if self.generic_enabled:
+                tools.extend(self._generic_tools())
+            self._built = (view, tools)
+        return list(self._built[1]), changed
 
     def _agent_tool(self, item: AgentTool) -> Tool:
         agent = item.agent
@@ -111,7 +117,7 @@ class Bridge:
             name=item.tool,
             title=title,
             description=description,
-            input_schema=input_schema(AGENT_PARAMS),
+            input_schema=_agent_input_schema(),
             output_schema=output_schema(),
             annotations=ToolAnnotations(title=title, read_only_hint=False, open_world_hint=True),
         )
@@ -372,6 +378,12 @@ class Bridge:
 
     async def thread_document(self, thread_id: str) -> str:
         return json.dumps(await self.client.thread_messages(thread_id), ensure_ascii=False)
+
+
+@functools.cache
+def _agent_input_schema() -> dict[str, Any]:
+    """Every agent tool's input schema: one shared dict (nobody may modify it)."""
+    return input_schema(AGENT_PARAMS)
 
 
 def _still_running(run: Mapping[str, Any]) -> bool:
