@@ -31,7 +31,10 @@ def test_table_of_agents_and_tools(run_cli, sim_env):
         assert table[name].split()[:2] == [name, name]
     assert "hidden" in table["hidden_agent"]
     assert table["hidden_agent"].split()[1] == "-"
-    assert "7 agents; 6 offered as tools of their own" in result.out
+    total = len(table)
+    hidden = sum(1 for line in table.values() if "hidden in Orchestrate" in line)
+    assert hidden >= 1
+    assert f"{total} agents; {total - hidden} offered as tools of their own" in result.out
     assert "Generic tools: list_agents, ask_agent, get_run." in result.out
 
 
@@ -49,10 +52,14 @@ def test_over_the_agent_tool_limit(run_cli, sim_env):
     result = run_cli("agents", env={**sim_env, "WXO_MAX_AGENT_TOOLS": 2})
     assert result.code == 0, result.err
     table = rows(result)
+    visible = sum(1 for line in table.values() if "hidden in Orchestrate" not in line)
     for name in AGENT_TOOLS:
         assert table[name].split()[1] == "ask_agent"
-        assert "6 agents exceed WXO_MAX_AGENT_TOOLS=2; reachable through ask_agent" in table[name]
-    assert "0 offered as tools of their own, 6 without a tool of their own" in result.out
+        assert (
+            f"{visible} agents exceed WXO_MAX_AGENT_TOOLS=2; reachable through ask_agent"
+            in table[name]
+        )
+    assert f"0 offered as tools of their own, {visible} without a tool of their own" in result.out
 
 
 def test_agent_tools_switched_off(run_cli, sim_env):

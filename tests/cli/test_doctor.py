@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 
@@ -15,7 +16,14 @@ def setting(out: str, name: str) -> list[str]:
     return found.group(1).split()
 
 
+def agent_counts(run_cli, env) -> tuple[int, int]:
+    """(every agent, the visible ones), as ``wxo-mcp agents --json`` sees them."""
+    rows = json.loads(run_cli("agents", "--json", env=env).out)
+    return len(rows), sum(1 for r in rows if r["selected"])
+
+
 def test_all_good(run_cli, sim_env):
+    total, visible = agent_counts(run_cli, sim_env)
     result = run_cli("doctor", "--tool-deadline", "30", env=sim_env)
     assert result.code == 0, result.out + result.err
     assert setting(result.out, "WXO_URL") == [sim_env["WXO_URL"], "env"]
@@ -26,7 +34,7 @@ def test_all_good(run_cli, sim_env):
     lines = checks(result.out)
     assert all(line.split()[0] in ("ok", "fix:") for line in lines[:-2]), lines
     assert any("accepted the token" in line for line in lines)
-    assert any("Agents: 6 of 7 offered as tools" in line for line in lines)
+    assert any(f"Agents: {visible} of {total} offered as tools" in line for line in lines)
     assert result.out.rstrip().endswith("No problems found.")
 
 
@@ -61,16 +69,18 @@ def test_unreachable(run_cli):
 
 
 def test_patterns_matching_nothing(run_cli, sim_env):
+    total, _ = agent_counts(run_cli, sim_env)
     result = run_cli("doctor", "--agents", "nothing*", env=sim_env)
     assert result.code == 1
-    assert "WXO_AGENTS (nothing*) selects none of the 7 agents" in result.out
+    assert f"WXO_AGENTS (nothing*) selects none of the {total} agents" in result.out
     assert "`wxo-mcp agents`" in result.out
 
 
 def test_over_the_tool_limit_is_a_warning(run_cli, sim_env):
+    _, visible = agent_counts(run_cli, sim_env)
     result = run_cli("doctor", env={**sim_env, "WXO_MAX_AGENT_TOOLS": "3"})
     assert result.code == 0
-    assert "warning  6 agents have no tool of their own" in result.out
+    assert f"warning  {visible} agents have no tool of their own" in result.out
 
 
 def test_remote_http_bind_without_token(run_cli, sim_env):
