@@ -56,6 +56,9 @@ logger = logging.getLogger(__name__)
 USER_AGENT = "wxo-mcp/0.1"
 #: Error bodies are read up to this size: enough for any JSON error, bounded for HTML pages.
 MAX_ERROR_BODY = 64 * 1024
+#: Runs (streams) and reads in flight at once, and idle connections kept for the next burst.
+MAX_CONNECTIONS = 1000
+MAX_KEEPALIVE = 100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,8 +280,12 @@ class OrchestrateClient:
         verify = tls_verify(self._settings)  # the same rules as the token exchanges
         return httpx.AsyncClient(
             timeout=self._timeout,
+            # Each streamed run holds a connection for its whole length, so this bounds the
+            # runs in flight: one call more waits for the pool, and fails after its timeout.
             limits=httpx.Limits(
-                max_connections=50, max_keepalive_connections=10, keepalive_expiry=30.0
+                max_connections=MAX_CONNECTIONS,
+                max_keepalive_connections=MAX_KEEPALIVE,
+                keepalive_expiry=30.0,
             ),
             verify=verify,
             follow_redirects=False,  # never carry the bearer token to another host
