@@ -3,14 +3,15 @@
 Reading the agent list costs a round trip to Orchestrate, so it is not done at start (hosts spawn
 stdio servers at launch and wait for them) but on the first request that needs it, and again on
 the first request after ``ttl`` seconds. A failed read keeps the previous list, so a blip in
-Orchestrate does not make every tool vanish from the host.
+Orchestrate does not make every tool vanish from the host. With WXO_AGENT_ENVIRONMENT set, an
+agent with no deployment in that environment is left out, and the view says why.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anyio
 
@@ -18,9 +19,40 @@ from wxo_mcp.api import Agent, OrchestrateClient, select_agents
 from wxo_mcp.bridge.naming import assign_tool_names
 from wxo_mcp.errors import WxoError
 
-__all__ = ["AgentCatalog", "AgentTool", "CatalogView"]
+__all__ = ["AgentCatalog", "AgentTool", "CatalogView", "environment_id"]
 
 log = logging.getLogger(__name__)
+
+
+def environment_id(agent: Agent, wanted: str | None) -> str | None:
+    """The id of the agent's environment named `wanted` (`live`/`draft`, WXO_AGENT_ENVIRONMENT).
+
+    Agent ids are environment-specific on SaaS/CPD and a run must name the deployment it uses
+    (orchestrate-api.md §13). None when `wanted` is None or the agent has no such environment.
+    """
+    if not wanted:
+        return None
+    for env in agent.raw.get("environments") or []:
+        if isinstance(env, dict) and str(env.get("name", "")).lower() == wanted:
+            env_id = env.get("id")
+            return str(env_id) if env_id else None
+    return None
+
+
+def _deployed(agents: list[Agent], wanted: str | None) -> tuple[list[Agent], dict[str, str]]:
+    """The agents deployed in `wanted`, and why each other one is left out."""
+    if not wanted:
+        return agents, {}
+    kept: list[Agent] = []
+    left_out: dict[str, str] = {}
+    for agent in agents:
+        if environment_id(agent, wanted) is not None:
+            kept.append(agent)
+        else:
+            left_out[agent.name] = (
+                f"not deployed in its {wanted} environment (WXO_AGENT_ENVIRONMENT={wanted})"
+            )
+    return kept, left_out
 
 
 @dataclass(frozen=True)
@@ -38,6 +70,9 @@ class CatalogView:
     tools: tuple[AgentTool, ...]
     error: WxoError | None = None
     """Why the list could not be read (the tools then come from the last good reading)."""
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Agents matched by WXO_AGENTS but not offered, by name, with the reason (for `agents` and
+    `doctor`): e.g. not deployed in the WXO_AGENT_ENVIRONMENT environment."""
 
     def by_tool(self, name: str) -> AgentTool | None:
         return next((t for t in self.tools if t.tool == name), None)
@@ -66,14 +101,18 @@ class AgentCatalog:
         patterns: list[str],
         ttl: float,
         reserved: frozenset[str],
+        *,
+        environment: str | None = None,
     ) -> None:
         self._client = client
+        self._environment = environment
         self._patterns = patterns
         self._ttl = ttl
         self._reserved = reserved
         self._view: CatalogView | None = None
         self._read_at = float("-inf")
         self._lock = anyio.Lock()
+        self._last_problem: str | None = None
 
     @property
     def last_view(self) -> CatalogView | None:
@@ -95,15 +134,21 @@ class AgentCatalog:
             try:
                 agents = select_agents(await self._client.list_agents(), self._patterns)
             except WxoError as exc:
-                log.warning("could not read the agent list: %s", exc)
+                # Said once per distinct problem: a host polls tools/list and would flood stderr.
+                level = logging.DEBUG if str(exc) == self._last_problem else logging.WARNING
+                self._last_problem = str(exc)
+                log.log(level, "could not read the agent list: %s", exc)
                 tools = before.tools if before is not None else ()
-                self._view = CatalogView(tools=tools, error=exc)
+                left_out = before.left_out if before is not None else {}
+                self._view = CatalogView(tools=tools, error=exc, left_out=left_out)
                 # Try again on the next request rather than waiting a whole TTL.
                 self._read_at = float("-inf")
                 return self._view, False
+            agents, left_out = _deployed(agents, self._environment)
             names = assign_tool_names([(a.id, a.name) for a in agents], self._reserved)
             tools = tuple(AgentTool(agent=a, tool=names[a.id]) for a in agents)
-            self._view = CatalogView(tools=tools)
+            self._view = CatalogView(tools=tools, left_out=left_out)
+            self._last_problem = None
             self._read_at = time.monotonic()
             changed = before is not None and before.signature() != self._view.signature()
             return self._view, changed
