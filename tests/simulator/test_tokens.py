@@ -117,6 +117,7 @@ def test_tokens_expire_and_can_be_revoked() -> None:
         sim.revoke_tokens()
         assert agents_status(sim, fresh["access_token"]) == 401
         assert sim.token_exchanges == {"iam": 2}
+        assert sim.tokens_refused == 3
 
 
 @pytest.mark.parametrize(

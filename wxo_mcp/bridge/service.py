@@ -19,7 +19,7 @@ from mcp.types import CallToolResult, TextContent, Tool, ToolAnnotations
 
 from wxo_mcp.api import OrchestrateClient
 from wxo_mcp.bridge.arguments import ArgumentError, ParamSpec, check_arguments, input_schema
-from wxo_mcp.bridge.catalog import AgentCatalog, AgentTool, CatalogView
+from wxo_mcp.bridge.catalog import AgentCatalog, AgentTool, CatalogView, environment_id
 from wxo_mcp.bridge.progress import ProgressRelay, ProgressSender
 from wxo_mcp.bridge.results import (
     RunResult,
@@ -66,7 +66,11 @@ class Bridge:
         self.client = client
         self.registry = RunRegistry(client, task_group)
         self.catalog = AgentCatalog(
-            client, list(settings.agents), settings.agents_ttl, frozenset(GENERIC_TOOLS)
+            client,
+            list(settings.agents),
+            settings.agents_ttl,
+            frozenset(GENERIC_TOOLS),
+            environment=settings.agent_environment,
         )
         self._warned_too_many = False
         # The tools built for the last catalog view: tools/list is answered from here until the
@@ -247,14 +251,8 @@ class Bridge:
         )
 
     def _environment_id(self, item: AgentTool) -> str | None:
-        wanted = self.settings.agent_environment
-        if not wanted:
-            return None
-        for env in item.agent.raw.get("environments") or []:
-            if isinstance(env, dict) and str(env.get("name", "")).lower() == wanted:
-                env_id = env.get("id")
-                return str(env_id) if env_id else None
-        return None
+        # The catalog only offers agents deployed in WXO_AGENT_ENVIRONMENT, so this is found.
+        return environment_id(item.agent, self.settings.agent_environment)
 
     async def run_agent(
         self,

@@ -3,8 +3,8 @@
 The remote token routes (IAM, MCSP v1/v2, CPD) issue HS256-signed tokens carrying ``iat``
 and ``exp``; every Orchestrate route accepts them until ``exp`` (and rejects them after, with a
 401), so a client's refresh logic meets the same clock the real services impose. Signing with a
-per-simulator secret keeps made-up tokens out. Exchanges are counted per kind so tests can assert
-"exactly one refresh".
+per-simulator secret keeps made-up tokens out. Exchanges are counted per kind and expired tokens
+refused are counted, so tests can assert "exactly one refresh" and "no call was refused".
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ class TokenIssuer:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._not_before = 0.0
+        #: Overrides ``SimulatorOptions.token_lifetime`` for tokens issued from now on.
+        self.lifetime: float | None = None
 
     def issue(self, kind: str, lifetime: float, subject: str = "simulated-user") -> str:
         """A fresh token for one exchange of ``kind`` that expires ``lifetime`` seconds from now.
@@ -80,6 +82,8 @@ class TokenIssuer:
         if not isinstance(exp, int | float) or not isinstance(iat, int | float):
             return "invalid"
         if time.time() >= exp or iat < self._not_before:
+            with self._lock:
+                self._counts["refused"] += 1
             return "expired"
         return "valid"
 
@@ -89,11 +93,14 @@ class TokenIssuer:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Exchanges so far per kind: ``iam``, ``mcsp_v1``, ``mcsp_v2``, ``cpd``."""
+        """Exchanges so far per kind (``iam``, ``mcsp_v1``, ``mcsp_v2``, ``cpd``), and under
+        ``refused`` how many requests came with an expired or revoked token."""
         with self._lock:
             return dict(self._counts)
 
     def clear(self) -> None:
-        """Forget the counts (tokens already issued stay valid until they expire)."""
+        """Forget the counts and the lifetime override (issued tokens stay valid until they
+        expire)."""
         with self._lock:
             self._counts.clear()
+        self.lifetime = None

@@ -125,8 +125,25 @@ class Simulator:
     @property
     def token_exchanges(self) -> dict[str, int]:
         """Token exchanges per kind since the last reset: ``iam``, ``mcsp_v1``, ``mcsp_v2``,
-        ``cpd``."""
-        return self._state.issuer.counts
+        ``cpd`` (requests refused for an expired or revoked token: :attr:`tokens_refused`)."""
+        counts = self._state.issuer.counts
+        counts.pop("refused", None)
+        return counts
+
+    @property
+    def tokens_refused(self) -> int:
+        """Requests answered 401 because their issued token had expired or was revoked."""
+        return self._state.issuer.counts.get("refused", 0)
+
+    @property
+    def token_lifetime(self) -> float:
+        """Lifetime of the tokens the token routes issue; settable at run time (until reset)."""
+        override = self._state.issuer.lifetime
+        return self.options.token_lifetime if override is None else override
+
+    @token_lifetime.setter
+    def token_lifetime(self, seconds: float) -> None:
+        self._state.issuer.lifetime = seconds
 
     def revoke_tokens(self) -> None:
         """Refuse every token issued so far: Orchestrate routes answer 401 until a new exchange."""

@@ -34,6 +34,11 @@ def _state(request: Request) -> SimulatorState:
     return state
 
 
+def _lifetime(state: SimulatorState) -> float:
+    override = state.issuer.lifetime
+    return state.options.token_lifetime if override is None else override
+
+
 async def local_login(request: Request) -> Response:
     """Developer Edition ``POST /api/v1/auth/token`` (form ``username``, ``password``)."""
     form = await _form(request)
@@ -65,7 +70,7 @@ async def iam_token(request: Request) -> Response:
             },
             status_code=400,
         )
-    lifetime = state.options.token_lifetime
+    lifetime = _lifetime(state)
     token = state.issuer.issue("iam", lifetime)
     return JSONResponse(
         {
@@ -112,7 +117,7 @@ async def _mcsp_token(request: Request, version: int) -> Response:
     key = body.get("apikey") or request.headers.get("x-api-key")
     if key not in state.options.api_keys or _mcsp_version(key) not in (None, version):
         return JSONResponse({"message": "Invalid API key"}, status_code=401)
-    token = state.issuer.issue(f"mcsp_v{version}", state.options.token_lifetime)
+    token = state.issuer.issue(f"mcsp_v{version}", _lifetime(state))
     return JSONResponse({"token": token, "token_type": "jwt"})
 
 
@@ -135,7 +140,7 @@ async def cpd_authorize(request: Request) -> Response:
         return JSONResponse(
             {"_messageCode_": "401", "message": "Invalid username or password"}, status_code=401
         )
-    token = state.issuer.issue("cpd", state.options.token_lifetime, str(body["username"]))
+    token = state.issuer.issue("cpd", _lifetime(state), str(body["username"]))
     return JSONResponse({"_messageCode_": "200", "message": "Success", "token": token})
 
 
