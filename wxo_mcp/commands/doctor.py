@@ -63,6 +63,10 @@ def _token_source(settings: Settings) -> str:
         return f"WXO_TOKEN ({settings.source_of('token')})"
     if settings.token_file is not None:
         return f"WXO_TOKEN_FILE {settings.token_file}"
+    if settings.api_key is not None:
+        return f"exchanging WXO_API_KEY ({settings.source_of('api_key')})"
+    if settings.password is not None:
+        return "exchanging WXO_USERNAME / WXO_PASSWORD"
     return f"the ADK's saved token of environment '{settings.adk_env}'"
 
 
