@@ -210,8 +210,11 @@ async def serve_http(
     *,
     allow_remote: bool,
     ready: Callable[[str], None],
-) -> None:
-    """Serve until interrupted; ``ready(url)`` is called once the socket accepts connections."""
+) -> bool:
+    """Serve until interrupted; ``ready(url)`` is called once the socket accepts connections.
+
+    Returns whether serving started at all (uvicorn logs why when it did not).
+    """
     import uvicorn
 
     check_bind(settings, allow_remote)
@@ -240,3 +243,4 @@ async def serve_http(
             tg.cancel_scope.cancel()
     finally:
         sock.close()
+    return bool(userver.started)

@@ -30,7 +30,12 @@ def run(args: argparse.Namespace, fields: list[str]) -> int:
             def ready(url: str) -> None:
                 print_err(f"wxo-mcp: serving MCP over streamable HTTP at {url}")
 
-            anyio.run(lambda: serve_http(server, settings, allow_remote=allow_remote, ready=ready))
+            started = anyio.run(
+                lambda: serve_http(server, settings, allow_remote=allow_remote, ready=ready)
+            )
+            if not started:
+                print_err("wxo-mcp: the HTTP server did not start (see the log lines above).")
+                return 1
         else:
             server.run()
     return 0
