@@ -40,7 +40,7 @@ AWS = "https://api.eu-central-1.watson-orchestrate.ibm.com/instances/abc"
 CPD = "https://cpd-zen.apps.example.com/orchestrate/cpd-instance/instances/1234"
 
 
-def load(home: Path | None = None, **env: str) -> Settings:
+def load(home: Path | None = None, /, **env: str) -> Settings:
     return Settings.load(environ=env, home=home or Path("/nonexistent-home"))
 
 
@@ -189,11 +189,12 @@ async def test_cpd_misconfigurations_explain_themselves(env, message):
 
 
 def test_reprs_hide_secrets():
-    for env in (
+    envs: list[dict[str, str]] = [
         {"WXO_URL": IBM, "WXO_API_KEY": KEY},
         {"WXO_URL": CPD, "WXO_USERNAME": "u", "WXO_PASSWORD": KEY},
         {"WXO_URL": AWS, "WXO_API_KEY": KEY},
-    ):
+    ]
+    for env in envs:
         provider = make_token_provider(load(**env))
         assert KEY not in repr(provider)
         assert KEY[-6:] not in repr(provider)

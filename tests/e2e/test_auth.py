@@ -10,6 +10,7 @@ secret (API keys, the CPD password) and no token appears in them.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
 import re
@@ -112,13 +113,14 @@ KINDS: dict[str, dict[str, str]] = {
 @pytest.fixture
 def spawn(sim: Simulator, tmp_path: Path, mode: str) -> Any:
     """``async with spawn(env) as (client, captured)``: a fresh server whose output is kept."""
+    home = tmp_path / "home"
+    home.mkdir()
+    spawned = itertools.count()
 
     @asynccontextmanager
     async def _spawn(env: Mapping[str, str]) -> AsyncIterator[tuple[Client, Captured]]:
-        n = len(list(tmp_path.glob("stdout-*")))
+        n = next(spawned)
         captured = Captured(tmp_path / f"stdout-{n}", tmp_path / f"stderr-{n}")
-        home = tmp_path / "home"
-        home.mkdir(exist_ok=True)
         params = StdioServerParameters(
             command="sh",
             # The server's stdout goes through tee: the client gets the wire, we keep a copy.
@@ -147,9 +149,7 @@ async def ask(client: Client, captured: Captured, message: str, **extra: Any) ->
 # -- each kind ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("kind", "mode"), [*((kind, "legacy") for kind in KINDS), ("iam", "auto")]
-)
+@pytest.mark.parametrize(("kind", "mode"), [*((kind, "legacy") for kind in KINDS), ("iam", "auto")])
 async def test_each_auth_kind(spawn, sim, kind):
     env = dict(KINDS[kind])
     if kind == "cpd":
@@ -176,7 +176,7 @@ async def test_conversation_outlives_several_tokens(spawn, sim):
         turn = 0
         while time.monotonic() - started < 3.2 * LIFETIME:
             turn += 1
-            extra = {"thread_id": thread_id} if thread_id else {}
+            extra: dict[str, str] = {"thread_id": thread_id} if thread_id else {}
             result = await ask(client, captured, f"turn {turn}", **extra)
             assert result["status"] == "completed", result
             assert result["text"] == f"Echo (turn {turn}): turn {turn}"
@@ -295,9 +295,8 @@ async def test_agent_environment(spawn, sim, environment):
                 captured.record(await client.call_tool("weather_agent", {"message": "Paris?"}))
             )
             assert weather["status"] == "completed", weather
-        listed = json.loads(
-            captured.record(await client.call_tool("list_agents", {})).content[0].text  # type: ignore[union-attr]
-        )
+        listing = captured.record(await client.call_tool("list_agents", {}))
+        listed = json.loads(getattr(listing.content[0], "text", "[]"))
         names = {a["name"] for a in (listed if isinstance(listed, list) else listed["agents"])}
         assert ("weather_agent" in names) is (environment == "draft")
 

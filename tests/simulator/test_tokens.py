@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -17,9 +18,9 @@ K1 = base64.b64encode(b"k1:identity:secret-one").decode()
 K2 = base64.b64encode(b"k2:identity:secret-two").decode()
 
 
-def claims(token: str) -> dict[str, float]:
+def claims(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
-    decoded: dict[str, float] = json.loads(
+    decoded: dict[str, Any] = json.loads(
         base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     )
     return decoded
