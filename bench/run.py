@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from mcp import Client
 
 from bench import cases, peer
 from bench.procs import (
@@ -63,6 +64,7 @@ class Counts:
     progress_seconds: float = 1.0
     progress_runs: int = 3
     peer_calls: int = 3
+    whole_answer_row: bool = True
 
 
 SMOKE = Counts(
@@ -76,6 +78,7 @@ SMOKE = Counts(
     progress_seconds=0.25,
     progress_runs=1,
     peer_calls=1,
+    whole_answer_row=False,
 )
 
 # (label, slow_agent message) for the side-by-side comparison
@@ -117,8 +120,10 @@ class Bench:
         c = self.counts
         peer_script = self._peer_script()
         async with simulator(self.workdir, self.token) as sim:
-            await self.call_floors(sim)
-            await self.concurrency_and_progress(sim)
+            # One wxo-mcp session for the call, the progress and the concurrency measurements.
+            async with connect(wxo_mcp_params(sim, self.home), self.log) as bridge:
+                await self.call_floors(sim, bridge)
+                await self.concurrency_and_progress(sim, bridge)
             self.progress(f"spawn to tools/list, 6 agents (×{c.spawns})")
             spawn6 = [
                 await cases.spawn_to_list(wxo_mcp_params(sim, self.home), self.log, 6)
@@ -145,7 +150,7 @@ class Bench:
 
     # -- (1) a bridged call beside its two floors ---------------------------------------------
 
-    async def call_floors(self, sim: SimulatorProcess) -> None:
+    async def call_floors(self, sim: SimulatorProcess, bridge: Client) -> None:
         c = self.counts
         self.progress(f"tool call: bridged vs direct HTTP vs bare MCP (×{c.calls}, interleaved)")
         direct_s: list[float] = []
@@ -154,7 +159,6 @@ class Bench:
         async with (
             cases.DirectRuns(sim) as direct,
             connect(bare_params(self.home), self.log) as bare,
-            connect(wxo_mcp_params(sim, self.home), self.log) as bridge,
         ):
             tool = await cases.tool_named(bridge, "echo_agent")
 
@@ -194,7 +198,7 @@ class Bench:
 
     # -- (4) concurrency and (5) progress latency ---------------------------------------------
 
-    async def concurrency_and_progress(self, sim: SimulatorProcess) -> None:
+    async def concurrency_and_progress(self, sim: SimulatorProcess, bridge: Client) -> None:
         c = self.counts
         message = f"seconds={c.progress_seconds:g}"
         self.progress(f"progress latency ({c.progress_runs} runs of slow_agent {message})")
@@ -202,21 +206,17 @@ class Bench:
             direct_lat = await cases.direct_step_latencies(
                 direct, "slow_agent", message, c.progress_runs
             )
-        async with connect(wxo_mcp_params(sim, self.home), self.log) as bridge:
-            slow = await cases.tool_named(bridge, "slow_agent")
-            await bridge.call_tool(slow, {"message": "seconds=0"})  # warm the pool
-            lat = await cases.progress_latencies(
-                bridge, slow, {"message": message}, c.progress_runs
-            )
-            self.progress(f"{c.concurrent} concurrent 200 ms calls (×{c.concurrent_rounds})")
+        slow = await cases.tool_named(bridge, "slow_agent")
+        await bridge.call_tool(slow, {"message": "seconds=0"})  # warm the pool
+        lat = await cases.progress_latencies(bridge, slow, {"message": message}, c.progress_runs)
+        self.progress(f"{c.concurrent} concurrent 200 ms calls (×{c.concurrent_rounds})")
 
-            async def one_slow_call() -> None:
-                cases.check(await bridge.call_tool(slow, {"message": "seconds=0.2"}))
+        async def one_slow_call() -> None:
+            cases.check(await bridge.call_tool(slow, {"message": "seconds=0.2"}))
 
-            walls = [
-                await cases.concurrent(one_slow_call, c.concurrent)
-                for _ in range(c.concurrent_rounds)
-            ]
+        walls = [
+            await cases.concurrent(one_slow_call, c.concurrent) for _ in range(c.concurrent_rounds)
+        ]
         if not lat or not direct_lat:
             raise BenchError("no stamped progress line arrived")
         self.out.raw.update(progress=lat, progress_direct=direct_lat, concurrent=walls)
@@ -249,16 +249,24 @@ class Bench:
                 None,
             ),
         ]
-        for label, extra, target in rows:
+        for label, extra, target in rows if c.whole_answer_row else rows[:1]:
             self.progress(f"{label.strip()}")
-            peak, took = await self._long_answer(sim, {**env, **extra})
-            self.out.raw[label.strip()] = {"peak_rss_mb": peak, "call_seconds": took}
-            note = f"call {took * MS:.0f} ms"
+            peak, took, listed = await self._long_answer(sim, {**env, **extra})
+            self.out.raw[label.strip()] = {
+                "peak_rss_mb": peak,
+                "call_seconds": took,
+                "peak_rss_listed_mb": listed,
+            }
+            note = f"{listed:.0f} MB once listed; call {took * MS:.0f} ms"
             if has_proc():
                 self.out.rows.append(Row(label, "MB", Summary.of([peak]), target, note))
 
-    async def _long_answer(self, sim: SimulatorProcess, env: dict[str, str]) -> tuple[float, float]:
-        """List every agent, ask long_agent for its long answer; (peak RSS MB, call seconds)."""
+    async def _long_answer(
+        self, sim: SimulatorProcess, env: dict[str, str]
+    ) -> tuple[float, float, float]:
+        """List every agent, ask long_agent for its long answer.
+
+        Returns (peak RSS MB, call seconds, peak RSS MB once the agents were listed)."""
         c = self.counts
         full = int(env.get("WXO_MAX_RESULT_CHARS", "0")) >= c.long_chars
         async with connect(wxo_mcp_params(sim, self.home, env), self.log) as bridge:
@@ -266,12 +274,13 @@ class Bench:
             if len(tools) < c.agents:
                 raise BenchError(f"only {len(tools)} tools listed")
             long_tool = await cases.tool_named(bridge, "long_agent")
+            listed = cases.peak_memory(marker())[1] if has_proc() else 0.0
             start = time.perf_counter()
             result = await bridge.call_tool(long_tool, {"message": f"chars={c.long_chars}"})
             took = time.perf_counter() - start
             cases.check(result, at_least=c.long_chars if full else 1000)
             peak = cases.peak_memory(marker())[1] if has_proc() else 0.0
-        return peak, took
+        return peak, took, listed
 
     # -- the peer, side by side ----------------------------------------------------------------
 
