@@ -23,13 +23,14 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.server.stdio import stdio_server
 from mcp.server.subscriptions import InMemorySubscriptionBus, ToolsListChanged
-from mcp.types import CallToolResult, Tool
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from mcp.types import CallToolResult, ElicitResult, InputRequiredResult, Tool
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS, is_version_at_least
 
 from wxo_mcp import __version__
 from wxo_mcp.api import OrchestrateClient
 from wxo_mcp.auth import make_token_provider
 from wxo_mcp.bridge.arguments import is_valid_id
+from wxo_mcp.bridge.choices import ChoiceChannel
 from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
@@ -94,15 +95,18 @@ class WxoServer(MCPServer[dict[str, Any]]):
         name: str,
         arguments: dict[str, Any],
         context: Context[dict[str, Any], Any] | None = None,
-    ) -> CallToolResult:
+    ) -> CallToolResult | InputRequiredResult:
         progress = None
+        choices = None
         if context is not None:
             ctx = context
 
             async def progress(value: float, message: str) -> None:
                 await ctx.report_progress(value, None, message)
 
-        return await self.bridge.call(name, arguments, progress)
+            choices = _choice_channel(ctx)
+
+        return await self.bridge.call_with_choices(name, arguments, progress, choices)
 
     async def _refresh_tools(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
@@ -160,6 +164,35 @@ class WxoServer(MCPServer[dict[str, Any]]):
         async def get_thread(thread_id: str) -> str:
             _check_id(thread_id, "thread")
             return await _resource(self.bridge.thread_document(thread_id))
+
+
+_INPUT_REQUIRED_VERSION = "2026-07-28"
+
+
+def _choice_channel(ctx: Context[dict[str, Any], Any]) -> ChoiceChannel | None:
+    """How this call can ask the user to pick an option: only if the client does form
+    elicitation; 2026-era calls with an input-required result, older ones mid-call."""
+    capabilities = ctx.client_capabilities
+    elicitation = capabilities.elicitation if capabilities is not None else None
+    if elicitation is None or (elicitation.form is None and elicitation.url is not None):
+        return None
+    version = ctx.protocol_version
+    if version is not None and is_version_at_least(version, _INPUT_REQUIRED_VERSION):
+        return ChoiceChannel(
+            input_required=True, responses=ctx.input_responses, state=ctx.request_state
+        )
+    session = ctx.session
+    if not session.can_send_request:
+        return None
+    request_id = ctx.request_id
+
+    async def push(message: str, schema: dict[str, Any]) -> ElicitResult:
+        answer: ElicitResult = await session.elicit_form(
+            message, schema, related_request_id=request_id
+        )
+        return answer
+
+    return ChoiceChannel(push=push)
 
 
 def _check_id(value: str, kind: str) -> None:

@@ -42,7 +42,7 @@ async def test_tool_list_and_schemas(connect):
     assert "hidden_agent" not in tools
     echo = tools["echo_agent"]
     assert echo.input_schema["required"] == ["message"]
-    assert set(echo.input_schema["properties"]) == {"message", "thread_id"}
+    assert set(echo.input_schema["properties"]) == {"message", "thread_id", "include_steps"}
     assert echo.input_schema["additionalProperties"] is False
     assert "thread_id" in (echo.description or "")
     schemas = {

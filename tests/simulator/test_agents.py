@@ -17,6 +17,11 @@ FIXED_VISIBLE = {
     "failing_agent": "Failing Agent",
     "slow_agent": "Slow Agent",
     "long_agent": "Long Agent",
+    "search_agent": "Search Agent",
+    "choice_agent": "Choice Agent",
+    "report_agent": "Report Agent",
+    "form_agent": "Form Agent",
+    "flow_agent": "Flow Agent",
 }
 
 # Every field of the documented agent object (§3).

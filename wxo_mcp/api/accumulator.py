@@ -239,7 +239,17 @@ class RunAccumulator:
         """Tool steps from the deltas, or else from the final message's step_history."""
         if self._delta_steps:
             return list(self._delta_steps)
-        history = (self.final_message or {}).get("step_history")
+        return self.steps_of_message(self.final_message or {})
+
+    @property
+    def is_async(self) -> bool:
+        """Whether the final message says an async flow started (its output comes later)."""
+        return self.message_is_async(self.final_message or {})
+
+    @staticmethod
+    def steps_of_message(msg: Mapping[str, Any]) -> list[ToolStep]:
+        """The tool steps of a Message's ``step_history`` (a run result or a thread message)."""
+        history = msg.get("step_history")
         steps: list[ToolStep] = []
         if isinstance(history, list):
             for entry in history:
@@ -247,10 +257,10 @@ class RunAccumulator:
                     steps.extend(_steps_of(entry.get("step_details")))
         return steps
 
-    @property
-    def is_async(self) -> bool:
-        """Whether the final message says an async flow started (its output comes later)."""
-        props = (self.final_message or {}).get("additional_properties")
+    @staticmethod
+    def message_is_async(msg: Mapping[str, Any]) -> bool:
+        """Whether a Message is an async flow's notice (display_properties.is_async)."""
+        props = msg.get("additional_properties")
         if not isinstance(props, Mapping):
             return False
         display = props.get("display_properties")

@@ -28,13 +28,15 @@ class ArgumentError(ValueError):
 
 @dataclass(frozen=True)
 class ParamSpec:
-    kind: str  # "text", "id" or "seconds"
+    kind: str  # "text", "id", "seconds" or "flag"
     required: bool = False
     description: str = ""
 
     def schema(self) -> dict[str, Any]:
         if self.kind == "seconds":
             return {"type": "number", "minimum": 0, "description": self.description}
+        if self.kind == "flag":
+            return {"type": "boolean", "default": False, "description": self.description}
         schema: dict[str, Any] = {"type": "string", "description": self.description}
         if self.required:
             schema["minLength"] = 1
@@ -82,6 +84,12 @@ def check_arguments(
                 problems.append(f"'{name}' must not be negative")
             else:
                 clean[name] = float(value)
+            continue
+        if spec.kind == "flag":
+            if isinstance(value, bool):
+                clean[name] = value
+            else:
+                problems.append(f"'{name}' must be true or false")
             continue
         if not isinstance(value, str):
             problems.append(f"'{name}' must be a string, not {type(value).__name__}")

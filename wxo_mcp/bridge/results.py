@@ -14,6 +14,8 @@ from typing import Any, Literal
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ConfigDict, Field
 
+from wxo_mcp.bridge.render import steps_text
+
 __all__ = [
     "ERROR_STATUSES",
     "RunResult",
@@ -73,9 +75,20 @@ class RunResult(BaseModel):
     steps: list[dict[str, Any]] | None = Field(
         default=None, description="Tool calls and responses the agent made."
     )
-    citations: list[dict[str, Any]] | None = Field(default=None)
-    options: list[dict[str, Any]] | None = Field(default=None)
-    files: list[dict[str, Any]] | None = Field(default=None)
+    citations: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="Sources the answer cites: {number, title, url, text?}; [number] marks them.",
+    )
+    options: list[dict[str, Any]] | None = Field(
+        default=None,
+        description=(
+            "Choices the agent offers: {label, value}; answer with a value as the next message "
+            "in the same thread."
+        ),
+    )
+    files: list[dict[str, Any]] | None = Field(
+        default=None, description="Files the agent hands out: {name, url, description?}."
+    )
 
     @property
     def is_error(self) -> bool:
@@ -110,6 +123,12 @@ def _footer(result: RunResult, tool: str, get_run_tool: bool) -> str:
             else f"read the resource orchestrate://runs/{result.run_id} to get the answer"
         )
         return f"The agent is still working (run_id {result.run_id}); {how}."
+    if result.status == "requires_input" and thread:
+        return (
+            f"thread_id: {thread}\nThe agent is waiting for input this bridge cannot provide: "
+            f"continue in watsonx Orchestrate's chat, in thread {thread}. To say something else "
+            f'instead, call {tool} again with thread_id "{thread}".'
+        )
     if thread:
         return (
             f"thread_id: {thread}\nTo continue this conversation, call {tool} again with "
@@ -118,8 +137,10 @@ def _footer(result: RunResult, tool: str, get_run_tool: bool) -> str:
     return ""
 
 
-def render_text(result: RunResult, tool: str, get_run_tool: bool = True) -> str:
-    """The text block a model reads: the answer, then how to continue."""
+def render_text(
+    result: RunResult, tool: str, get_run_tool: bool = True, include_steps: bool = False
+) -> str:
+    """The text block a model reads: the answer, the tool steps if asked, then how to continue."""
     parts: list[str] = []
     if result.error:
         parts.append(f"Error: {result.error}")
@@ -127,16 +148,21 @@ def render_text(result: RunResult, tool: str, get_run_tool: bool = True) -> str:
         parts.append(result.text if not result.error else f"Text received so far:\n{result.text}")
     elif not result.error and result.status == "completed":
         parts.append("(The agent returned no text.)")
+    if include_steps and result.steps:
+        parts.append(steps_text(result.steps))
     footer = _footer(result, tool, get_run_tool)
     if footer:
         parts.append(footer)
     return "\n\n".join(parts)
 
 
-def to_call_result(result: RunResult, tool: str, *, get_run_tool: bool = True) -> CallToolResult:
+def to_call_result(
+    result: RunResult, tool: str, *, get_run_tool: bool = True, include_steps: bool = False
+) -> CallToolResult:
     """Wrap a result for MCP: a text block for the model plus the matching structured content."""
+    text = render_text(result, tool, get_run_tool, include_steps)
     return CallToolResult(
-        content=[TextContent(type="text", text=render_text(result, tool, get_run_tool))],
+        content=[TextContent(type="text", text=text)],
         structured_content=result.structured(),
         is_error=result.is_error,
     )

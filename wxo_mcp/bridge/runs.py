@@ -24,11 +24,21 @@ import anyio
 from anyio.abc import TaskGroup
 
 from wxo_mcp.api import OrchestrateClient, RunAccumulator, RunEvent, ToolStep
+from wxo_mcp.bridge.flows import wait_for_flow_answer
 from wxo_mcp.bridge.progress import describe_event
+from wxo_mcp.bridge.render import Rendered, render_message
 from wxo_mcp.bridge.results import RunResult, RunStatus, status_from_orchestrate
 from wxo_mcp.errors import StreamError, WxoError
 
-__all__ = ["MAX_BACKGROUND_SECONDS", "MAX_RECORDS", "RunHandle", "RunRegistry", "result_from_run"]
+__all__ = [
+    "MAX_BACKGROUND_SECONDS",
+    "MAX_RECORDS",
+    "RunHandle",
+    "RunRegistry",
+    "message_of_run",
+    "result_from_message",
+    "result_from_run",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,29 +59,63 @@ def _step_dict(step: ToolStep) -> dict[str, Any]:
     return data
 
 
+def message_of_run(run: dict[str, Any]) -> dict[str, Any] | None:
+    """The final Message of a run object (``result.data.message``), if it has one."""
+    result = run.get("result")
+    data = result.get("data") if isinstance(result, dict) else None
+    message = data.get("message") if isinstance(data, dict) else None
+    return message if isinstance(message, dict) else None
+
+
+def rendered_fields(rendered: Rendered) -> dict[str, Any]:
+    """The optional result fields a rendered message fills (None when empty)."""
+    return {
+        "citations": rendered.citations or None,
+        "options": rendered.options or None,
+        "files": rendered.files or None,
+    }
+
+
+def result_from_message(
+    message: dict[str, Any], base: RunResult, status: RunStatus | None = None
+) -> RunResult:
+    """``base`` with the text, steps, citations, options and files of a final Message.
+
+    A widget the bridge cannot answer turns a completed run into ``requires_input``.
+    """
+    steps = RunAccumulator.steps_of_message(message)
+    rendered = render_message(message, steps)
+    status = status or base.status
+    if rendered.requires_input and status == "completed":
+        status = "requires_input"
+    return base.model_copy(
+        update={
+            "text": rendered.text or RunAccumulator.text_of_message(message),
+            "status": status,
+            "steps": [_step_dict(step) for step in steps] or base.steps,
+            **rendered_fields(rendered),
+        }
+    )
+
+
 def result_from_run(run: dict[str, Any], agent: str | None) -> RunResult:
     """A result from Orchestrate's own run object (``GET /runs/{id}``)."""
     status = status_from_orchestrate(run.get("status"))
-    text = ""
-    result = run.get("result")
-    if isinstance(result, dict):
-        data = result.get("data")
-        message = data.get("message") if isinstance(data, dict) else None
-        if isinstance(message, dict):
-            text = RunAccumulator.text_of_message(message)
+    message = message_of_run(run)
     error = None
     if status in ("failed", "cancelled", "expired"):
         last_error = run.get("last_error")
         detail = last_error if isinstance(last_error, str) and last_error else f"the run {status}"
         error = f"Orchestrate reports: {detail}."
-    return RunResult(
-        text=text,
+    base = RunResult(
+        text="",
         thread_id=run.get("thread_id"),
         run_id=run.get("id"),
         agent=agent,
         status=status,
         error=error,
     )
+    return result_from_message(message, base) if message is not None else base
 
 
 @dataclass(eq=False)
@@ -85,6 +129,9 @@ class RunHandle:
     text: str = ""
     error: str | None = None
     steps: list[dict[str, Any]] | None = None
+    citations: list[dict[str, Any]] | None = None
+    options: list[dict[str, Any]] | None = None
+    files: list[dict[str, Any]] | None = None
     done: anyio.Event = field(default_factory=anyio.Event)
     started: float = field(default_factory=time.monotonic)
     listener: Callable[[str], None] | None = None
@@ -105,7 +152,16 @@ class RunHandle:
             status=self.status,
             error=self.error,
             steps=self.steps,
+            citations=self.citations,
+            options=self.options,
+            files=self.files,
         )
+
+    def adopt(self, result: RunResult) -> None:
+        """Take over what another reading of the run (``GET /runs``, the thread) says."""
+        self.text, self.status, self.error = result.text, result.status, result.error
+        self.steps = result.steps or self.steps
+        self.citations, self.options, self.files = result.citations, result.options, result.files
 
     def cancel(self) -> None:
         """The caller went away: stop reading the run (this closes the upstream stream)."""
@@ -205,7 +261,27 @@ class RunRegistry:
         self._fold(handle, acc)
         if acc.final_message is None and handle.status not in ("failed", "cancelled", "expired"):
             await self._settle_without_final_message(handle)
+        elif acc.is_async and handle.status == "completed" and handle.thread_id:
+            await self._await_flow(handle, acc.final_message)
         handle.done.set()
+
+    async def _await_flow(self, handle: RunHandle, notice: dict[str, Any] | None) -> None:
+        """The run only started an async flow: its answer is a later message in the thread.
+
+        The run stays ``running`` meanwhile, so a call past its deadline returns a handle and
+        ``get_run`` later shows the flow's answer, not the notice.
+        """
+        assert handle.thread_id is not None
+        handle.status = "running"
+        handle._emit("The agent started a flow; waiting for its answer in the thread…")
+        notice_id = notice.get("id") if notice else None
+        answer = await wait_for_flow_answer(
+            self._client,
+            handle.thread_id,
+            notice_id if isinstance(notice_id, str) else None,
+            on_wait=handle._emit,
+        )
+        handle.adopt(result_from_message(answer, handle.result(), status="completed"))
 
     async def _settle_without_final_message(self, handle: RunHandle) -> None:
         """Deltas are not authoritative: ask the run itself before settling for them."""
@@ -216,11 +292,7 @@ class RunRegistry:
             except WxoError:
                 log.debug("run %s could not be read after its stream", handle.run_id)
         if from_run is not None and from_run.text:
-            handle.text, handle.status, handle.error = (
-                from_run.text,
-                from_run.status,
-                from_run.error,
-            )
+            handle.adopt(from_run)
         elif from_run is not None and from_run.status == "running":
             handle.status = "running"
         elif handle.text:
@@ -250,14 +322,25 @@ class RunRegistry:
     def _fold(handle: RunHandle, acc: RunAccumulator) -> None:
         """Copy what the stream told us into the handle."""
         handle.live = None
+        steps = acc.steps
         handle.text = acc.text()
-        handle.steps = [_step_dict(step) for step in acc.steps] or None
+        handle.steps = [_step_dict(step) for step in steps] or None
+        rendered = render_message(acc.final_message, steps) if acc.final_message else None
+        if rendered is not None:
+            handle.text = rendered.text or handle.text
+            handle.citations = rendered.citations or None
+            handle.options = rendered.options or None
+            handle.files = rendered.files or None
         handle.run_id = handle.run_id or acc.run_id
         handle.thread_id = acc.thread_id or handle.thread_id
         if acc.finished:
             status = acc.status
             if status == "completed":
-                handle.status = "completed"
+                handle.status = (
+                    "requires_input"
+                    if rendered is not None and rendered.requires_input
+                    else "completed"
+                )
             elif status in ("failed", "cancelled", "expired"):
                 handle.status = status
                 handle.error = f"Orchestrate reports: {acc.error or 'the run ' + status}."
@@ -273,7 +356,6 @@ class RunRegistry:
                 continue
             from_run = result_from_run(run, handle.agent)
             if from_run.status != "running":
-                handle.status = from_run.status
-                handle.text = from_run.text or handle.text
-                handle.error = from_run.error
+                text = from_run.text or handle.text
+                handle.adopt(from_run.model_copy(update={"text": text}))
                 return

@@ -15,11 +15,24 @@ from typing import Any
 
 import anyio
 from anyio.abc import TaskGroup
-from mcp.types import CallToolResult, TextContent, Tool, ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, TextContent, Tool, ToolAnnotations
 
-from wxo_mcp.api import OrchestrateClient
+from wxo_mcp.api import OrchestrateClient, RunAccumulator
 from wxo_mcp.bridge.arguments import ArgumentError, ParamSpec, check_arguments, input_schema
 from wxo_mcp.bridge.catalog import AgentCatalog, AgentTool, CatalogView, environment_id
+from wxo_mcp.bridge.choices import (
+    CHOICE_KEY,
+    MAX_CHOICE_ROUNDS,
+    ChoiceChannel,
+    ChoiceState,
+    can_ask,
+    choice_prompt,
+    chosen,
+    input_required,
+    option_pairs,
+    with_choice_note,
+)
+from wxo_mcp.bridge.flows import flow_answer
 from wxo_mcp.bridge.progress import ProgressRelay, ProgressSender
 from wxo_mcp.bridge.results import (
     RunResult,
@@ -28,7 +41,13 @@ from wxo_mcp.bridge.results import (
     status_from_orchestrate,
     to_call_result,
 )
-from wxo_mcp.bridge.runs import RunHandle, RunRegistry, result_from_run
+from wxo_mcp.bridge.runs import (
+    RunHandle,
+    RunRegistry,
+    message_of_run,
+    result_from_message,
+    result_from_run,
+)
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
 
@@ -46,11 +65,19 @@ _THREAD = ParamSpec(
         "omit it to start a new one."
     ),
 )
-AGENT_PARAMS = {"message": _MESSAGE, "thread_id": _THREAD}
+_STEPS = ParamSpec(
+    "flag",
+    description=(
+        "Also list the agent's tool calls and their results in the text (default false; they "
+        "are always in the structured 'steps')."
+    ),
+)
+AGENT_PARAMS = {"message": _MESSAGE, "thread_id": _THREAD, "include_steps": _STEPS}
 ASK_PARAMS = {
     "agent": ParamSpec("text", required=True, description="The agent's name (or id)."),
     "message": _MESSAGE,
     "thread_id": _THREAD,
+    "include_steps": _STEPS,
 }
 GET_RUN_PARAMS = {
     "run_id": ParamSpec("id", required=True, description="The run_id returned by a call."),
@@ -170,11 +197,24 @@ class Bridge:
     async def call(
         self, name: str, arguments: Mapping[str, Any] | None, progress: ProgressSender | None
     ) -> CallToolResult:
+        """Run one tool call; an agent's choice comes back in its text form."""
+        result = await self.call_with_choices(name, arguments, progress, None)
+        assert isinstance(result, CallToolResult)  # only a ChoiceChannel can ask the user
+        return result
+
+    async def call_with_choices(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None,
+        progress: ProgressSender | None,
+        choices: ChoiceChannel | None,
+    ) -> CallToolResult | InputRequiredResult:
+        """Run one tool call; ``choices`` says how an option reply can be put to the user."""
         view, _ = await self.catalog.view()
         if self.generic_enabled and name == "list_agents":
             return self._list_agents(view, arguments)
         if self.generic_enabled and name == "ask_agent":
-            return await self._ask_agent(view, arguments, progress)
+            return await self._ask_agent(view, arguments, progress, choices)
         if self.generic_enabled and name == "get_run":
             return await self._get_run_tool(arguments)
         item = (
@@ -188,7 +228,15 @@ class Bridge:
             args = check_arguments(name, arguments, AGENT_PARAMS)
         except ArgumentError as exc:
             return self._failure(str(exc), name, agent=item.agent.name)
-        return await self.run_agent(item, args["message"], args.get("thread_id"), progress, name)
+        return await self.run_agent(
+            item,
+            args["message"],
+            args.get("thread_id"),
+            progress,
+            name,
+            include_steps=args.get("include_steps", False),
+            choices=choices,
+        )
 
     def _unknown_tool(self, name: str, view: CatalogView) -> CallToolResult:
         hint = " Call list_agents to see the agents." if self.generic_enabled else ""
@@ -231,7 +279,8 @@ class Bridge:
         view: CatalogView,
         arguments: Mapping[str, Any] | None,
         progress: ProgressSender | None,
-    ) -> CallToolResult:
+        choices: ChoiceChannel | None = None,
+    ) -> CallToolResult | InputRequiredResult:
         try:
             args = check_arguments("ask_agent", arguments, ASK_PARAMS)
         except ArgumentError as exc:
@@ -247,7 +296,13 @@ class Bridge:
                 "ask_agent",
             )
         return await self.run_agent(
-            item, args["message"], args.get("thread_id"), progress, "ask_agent"
+            item,
+            args["message"],
+            args.get("thread_id"),
+            progress,
+            "ask_agent",
+            include_steps=args.get("include_steps", False),
+            choices=choices,
         )
 
     def _environment_id(self, item: AgentTool) -> str | None:
@@ -261,7 +316,26 @@ class Bridge:
         thread_id: str | None,
         progress: ProgressSender | None,
         tool: str,
-    ) -> CallToolResult:
+        *,
+        include_steps: bool = False,
+        choices: ChoiceChannel | None = None,
+    ) -> CallToolResult | InputRequiredResult:
+        if choices is not None and choices.state is not None:
+            state = ChoiceState.decode(choices.state)
+            if state is not None and state.tool == tool and state.agent == item.agent.name:
+                return await self._resume_choice(
+                    item, state, choices, progress, tool, include_steps
+                )
+        result = await self._run_once(item, message, thread_id, progress)
+        return await self._offer_choice(item, result, choices, progress, tool, include_steps, 1)
+
+    async def _run_once(
+        self,
+        item: AgentTool,
+        message: str,
+        thread_id: str | None,
+        progress: ProgressSender | None,
+    ) -> RunResult:
         handle = self.registry.start(
             agent_id=item.agent.id,
             agent_name=item.agent.name,
@@ -270,7 +344,64 @@ class Bridge:
             environment_id=self._environment_id(item),
         )
         await self._await_handle(handle, self.settings.tool_deadline, progress)
-        return self._shape(handle.result(), tool)
+        return handle.result()
+
+    async def _offer_choice(
+        self,
+        item: AgentTool,
+        result: RunResult,
+        choices: ChoiceChannel | None,
+        progress: ProgressSender | None,
+        tool: str,
+        include_steps: bool,
+        round_: int,
+        picked_label: str | None = None,
+    ) -> CallToolResult | InputRequiredResult:
+        """Put an option reply to the user while the client can be asked; else its text form.
+
+        2025 era: ask in the middle of the call and send the chosen value on at once. 2026 era:
+        return the question; the client's retry lands in ``_resume_choice``.
+        """
+        while choices is not None and can_ask(result) and round_ <= MAX_CHOICE_ROUNDS:
+            if choices.input_required:
+                return input_required(result, tool, round_)
+            if choices.push is None:
+                break
+            message, schema = choice_prompt(result)
+            try:
+                answer = await choices.push(message, schema)
+            except Exception:  # the client refused or is gone: the text form still works
+                log.info("could not put the agent's choice to the user", exc_info=True)
+                break
+            picked = chosen(answer, option_pairs(result.options or []))
+            if picked is None or result.thread_id is None:
+                break
+            picked_label, value = picked
+            result = await self._run_once(item, value, result.thread_id, progress)
+            round_ += 1
+        if picked_label is not None:
+            result = with_choice_note(result, picked_label)
+        return self._shape(result, tool, include_steps)
+
+    async def _resume_choice(
+        self,
+        item: AgentTool,
+        state: ChoiceState,
+        choices: ChoiceChannel,
+        progress: ProgressSender | None,
+        tool: str,
+        include_steps: bool,
+    ) -> CallToolResult | InputRequiredResult:
+        """A 2026-era retry: send the chosen value on in the thread, or keep the text form."""
+        answer = (choices.responses or {}).get(CHOICE_KEY)
+        picked = chosen(answer, state.options)
+        if picked is None:  # declined or cancelled: the choice as text, from our record
+            return self._shape(await self.run_status(state.run_id), tool, include_steps)
+        label, value = picked
+        result = await self._run_once(item, value, state.thread_id, progress)
+        return await self._offer_choice(
+            item, result, choices, progress, tool, include_steps, state.round + 1, label
+        )
 
     async def _await_handle(
         self, handle: RunHandle, wait: float, progress: ProgressSender | None
@@ -294,7 +425,7 @@ class Bridge:
         finally:
             handle.listener = None
 
-    def _shape(self, result: RunResult, tool: str) -> CallToolResult:
+    def _shape(self, result: RunResult, tool: str, include_steps: bool = False) -> CallToolResult:
         limit = self.settings.max_result_chars
         if len(result.text) > limit:
             where = f"orchestrate://runs/{result.run_id}" if result.run_id else "Orchestrate"
@@ -305,7 +436,9 @@ class Bridge:
                     f"{where}.]"
                 }
             )
-        return to_call_result(result, tool, get_run_tool=self.generic_enabled)
+        return to_call_result(
+            result, tool, get_run_tool=self.generic_enabled, include_steps=include_steps
+        )
 
     async def _get_run_tool(self, arguments: Mapping[str, Any] | None) -> CallToolResult:
         try:
@@ -347,7 +480,30 @@ class Bridge:
             return RunResult(
                 text="", thread_id=None, run_id=run_id, agent=None, status="failed", error=str(exc)
             )
-        return result_from_run(run, self._agent_name(run.get("agent_id")))
+        return await self._flow_outcome(
+            run, result_from_run(run, self._agent_name(run.get("agent_id")))
+        )
+
+    async def _flow_outcome(self, run: dict[str, Any], result: RunResult) -> RunResult:
+        """For a run we have no record of that only started an async flow: the flow's answer
+        from its thread, or ``running`` while there is none yet."""
+        message = message_of_run(run)
+        if (
+            message is None
+            or result.status != "completed"
+            or not result.thread_id
+            or not RunAccumulator.message_is_async(message)
+        ):
+            return result
+        try:
+            messages = await self.client.thread_messages(result.thread_id)
+        except WxoError:
+            messages = []
+        notice_id = message.get("id")
+        answer = flow_answer(messages, notice_id if isinstance(notice_id, str) else None)
+        if answer is None:
+            return result.model_copy(update={"status": "running"})
+        return result_from_message(answer, result, status="completed")
 
     def _agent_name(self, agent_id: object) -> str | None:
         view = self.catalog.last_view

@@ -11,7 +11,19 @@ from typing import Literal
 from . import payloads
 from .options import SimulatorOptions
 
-Behaviour = Literal["echo", "weather", "quiet", "failing", "slow", "long"]
+Behaviour = Literal[
+    "echo",
+    "weather",
+    "quiet",
+    "failing",
+    "slow",
+    "long",
+    "search",
+    "choice",
+    "files",
+    "form",
+    "flow",
+]
 
 # Agent, tool and environment ids are uuid5 of their names under this namespace, so they are the
 # same in
@@ -113,6 +125,43 @@ FIXED_AGENTS: tuple[AgentSpec, ...] = (
         display_name="Long Agent",
         description="Writes a long answer (say 'chars=<n>' to choose its length).",
         behaviour="long",
+    ),
+    AgentSpec(
+        name="search_agent",
+        display_name="Search Agent",
+        description="Answers from a knowledge base, citing its sources (conversational_search).",
+        behaviour="search",
+    ),
+    AgentSpec(
+        name="choice_agent",
+        display_name="Choice Agent",
+        description="Offers report formats to choose from; answer with a format's value.",
+        behaviour="choice",
+    ),
+    AgentSpec(
+        name="report_agent",
+        display_name="Report Agent",
+        description="Generates reports and hands them out as files to download.",
+        behaviour="files",
+        tools=("generate_report",),
+    ),
+    AgentSpec(
+        name="form_agent",
+        display_name="Form Agent",
+        description=(
+            "Asks for a form (say 'kind=<response_type>' for user_input, file_upload, date, "
+            "number, object, ... instead)."
+        ),
+        behaviour="form",
+    ),
+    AgentSpec(
+        name="flow_agent",
+        display_name="Flow Agent",
+        description=(
+            "Starts an async flow whose answer arrives later in the thread "
+            "(say 'seconds=<n>' to choose when)."
+        ),
+        behaviour="flow",
     ),
     AgentSpec(
         name="hidden_agent",

@@ -33,6 +33,8 @@ class SimulatorOptions:
         long_chars: default answer length of ``long_agent`` (a message ``chars=<int>`` overrides
         it).
         pending_delay: how long a new run stays ``pending`` before it starts.
+        flow_seconds: how long ``flow_agent``'s async flow takes before its answer is appended
+            to the thread (a message ``seconds=<float>`` overrides it).
         stamp_steps: end each scenario status line (``run.step.intermediate`` text) with
             `` @<epoch seconds>`` taken as it is emitted, so a benchmark can measure how long the
             line takes to reach an MCP client as a progress notification.
@@ -54,6 +56,7 @@ class SimulatorOptions:
     long_chars: int = 20_000
     pending_delay: float = 0.005
     stamp_steps: bool = False
+    flow_seconds: float = 1.0
 
     @property
     def api_keys(self) -> tuple[str, ...]:

@@ -74,9 +74,16 @@ def assistant_message(
     parent_message_id: str,
     text: str,
     step_history: list[JSON],
+    content: list[JSON] | None = None,
+    is_async: bool = False,
 ) -> JSON:
-    """The §7.2 assistant Message, from the recorded one, carrying ``text`` and ``step_history``."""
+    """The §7.2 assistant Message, from the recorded one, carrying ``text`` and ``step_history``.
+
+    ``content`` replaces the single text item with other items (§11); ``is_async`` marks the
+    notice of an async flow whose answer comes later in the thread (§10).
+    """
     msg: JSON = load("message_assistant.json")
+    msg["additional_properties"]["display_properties"]["is_async"] = is_async
     stamp = now_iso()
     msg.update(
         id=message_id,
@@ -84,10 +91,16 @@ def assistant_message(
         parent_message_id=parent_message_id,
         created_on=stamp,
         updated_at=stamp,
-        content=[text_item(text)],
+        content=content if content is not None else [text_item(text)],
         step_history=step_history,
     )
     return msg
+
+
+def content_item(kind: str) -> JSON:
+    """A recorded content item of ``data/content_items.json`` (§11), by response_type or name."""
+    item: JSON = load("content_items.json")[kind]
+    return item
 
 
 def user_message(*, message_id: str, thread_id: str, content: list[JSON]) -> JSON:

@@ -64,6 +64,8 @@ async def execute(
                 parent_message_id=record.user_message_id,
                 text=answer.text,
                 step_history=answer.step_history,
+                content=answer.content,
+                is_async=answer.is_async,
             )
             thread.messages.append(message)
             await anyio.sleep(options.event_delay)
@@ -102,6 +104,19 @@ async def execute(
                     "thread_id": record.thread_id,
                 },
             )
+            if answer.later is not None:
+                # An async flow (§10): the run is over; its answer lands in the thread later.
+                await anyio.sleep(answer.later_seconds)
+                thread.messages.append(
+                    payloads.assistant_message(
+                        message_id=payloads.new_id(),
+                        thread_id=record.thread_id,
+                        parent_message_id=record.user_message_id,
+                        text=answer.later.text,
+                        step_history=answer.later.step_history,
+                        content=answer.later.content,
+                    )
+                )
     except Exception:
         # A bug in a scenario must not vanish: fail the run visibly, as the runtime would.
         logger.exception("simulated run %s crashed", record.id)

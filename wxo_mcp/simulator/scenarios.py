@@ -39,8 +39,19 @@ class AgentFailure(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """The final message of a run.
+
+    ``content`` replaces the single text item with other content items (§11); ``is_async`` marks
+    an async flow's notice (§10), whose ``later`` answer the runner appends to the thread
+    ``later_seconds`` after the run completed.
+    """
+
     text: str
     step_history: list[JSON] = field(default_factory=list)
+    content: list[JSON] | None = None
+    is_async: bool = False
+    later: Answer | None = None
+    later_seconds: float = 0.0
 
 
 @dataclass(slots=True)
@@ -192,6 +203,90 @@ async def long(turn: Turn) -> Answer:
     return Answer(text)
 
 
+async def search(turn: Turn) -> Answer:
+    """A knowledge-base answer: ``conversational_search`` with citations and search results."""
+    item = payloads.content_item("conversational_search")
+    await turn.intermediate("thinkingThisThrough")
+    await turn.stream_text(item["text"], 40)
+    return Answer(item["text"], content=[item])
+
+
+async def choice(turn: Turn) -> Answer:
+    """Offers formats (``option``); a next message naming one of the values gets the answer."""
+    item = payloads.content_item("option")
+    await turn.intermediate("thinkingThisThrough")
+    wanted = turn.user_text.strip().lower()
+    for option in item["options"]:
+        if wanted == option["value"]:
+            text = f"Here is your report as {option['label']} (format {option['value']})."
+            await turn.delta(text)
+            return Answer(text)
+    await turn.delta(item["text"])
+    return Answer(item["text"], content=[item])
+
+
+async def files(turn: Turn) -> Answer:
+    """A tool that returns a downloadable file (§5.3), then a ``file_download`` item."""
+    call_id = payloads.tool_call_id()
+    args = {"quarter": "Q3"}
+    await turn.intermediate("thinkingThisThrough")
+    call_step = await turn.step(
+        [
+            {
+                "type": "tool_calls",
+                "agent_display_name": turn.agent_name,
+                "tool_calls": [{"id": call_id, "name": "generate_report", "args": args}],
+            }
+        ]
+    )
+    response_step = await turn.step(
+        [
+            {
+                "type": "tool_response",
+                "name": "generate_report",
+                "tool_call_id": call_id,
+                "content": json.dumps(payloads.content_item("downloadable_file")),
+            }
+        ]
+    )
+    text = "Your Q3 reports are ready."
+    await turn.delta(text)
+    content = [payloads.text_item(text), payloads.content_item("file_download")]
+    return Answer(text, [call_step, response_step], content=content)
+
+
+async def form(turn: Turn) -> Answer:
+    """A widget or prompt: ``forms`` unless the message says ``kind=<response_type>``."""
+    match = re.search(r"\bkind\s*=\s*([a-z_]+)", turn.user_text)
+    kind = match.group(1) if match else "forms"
+    try:
+        item = payloads.content_item(kind)
+    except KeyError:
+        item = payloads.content_item("forms")
+    await turn.intermediate("thinkingThisThrough")
+    await turn.delta("")
+    return Answer(str(item.get("text", "")), content=[item])
+
+
+async def flow(turn: Turn) -> Answer:
+    """An async flow: a notice now (``is_async``), its answer later in the thread (§10)."""
+    seconds = _number(turn.user_text, "seconds", float)
+    if seconds is None:
+        seconds = turn.options.flow_seconds
+    notice = payloads.content_item("flow_started")
+    notice["text"] = notice["text"].format(flow_id=payloads.new_id())
+    await turn.intermediate("thinkingThisThrough")
+    await turn.delta(notice["text"])
+    later = f"The flow finished: approved '{turn.user_text}'."
+    return Answer(
+        notice["text"],
+        content=[notice],
+        is_async=True,
+        later=Answer(later),
+        later_seconds=seconds,
+    )
+
+
 SCENARIOS: dict[Behaviour, Scenario] = {
     "echo": echo,
     "weather": weather,
@@ -199,6 +294,11 @@ SCENARIOS: dict[Behaviour, Scenario] = {
     "failing": failing,
     "slow": slow,
     "long": long,
+    "search": search,
+    "choice": choice,
+    "files": files,
+    "form": form,
+    "flow": flow,
 }
 
 
