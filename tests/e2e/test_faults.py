@@ -78,7 +78,10 @@ async def test_a_5xx_on_run_creation_is_explained_and_not_resent(connect, simula
         posts = [r for r in simulator.requests if r.method == "POST" and "/runs" in r.path]
         assert len(posts) == 1
         # the next call works
-        assert data(await client.call_tool("echo_agent", {"message": "again"}))["status"] == "completed"
+        assert (
+            data(await client.call_tool("echo_agent", {"message": "again"}))["status"]
+            == "completed"
+        )
 
 
 async def test_reads_are_retried_on_429_and_5xx(connect, simulator):

@@ -81,10 +81,10 @@ def test_stdout_carries_only_json_rpc(simulator: Any, tmp_path: Path):
     answers: dict[int, Any] = {}
     raw: list[bytes] = []
     while 3 not in answers:
-        line = proc.stdout.readline()
-        assert line, "server closed stdout early"
-        raw.append(line)
-        message = json.loads(line)
+        received = proc.stdout.readline()
+        assert received, "server closed stdout early"
+        raw.append(received)
+        message = json.loads(received)
         if "id" in message:
             answers[message["id"]] = message
     rest, err = proc.communicate(timeout=30)  # closes stdin: the server ends its session
@@ -92,7 +92,7 @@ def test_stdout_carries_only_json_rpc(simulator: Any, tmp_path: Path):
     assert b"sitecustomize loaded" in err  # the noise really was installed
     assert b"dependency chatter on stdout" in err
     assert b"goodbye from a dependency" in err
-    for line in raw:
-        message = json.loads(line)
+    for raw_line in raw:
+        message = json.loads(raw_line)
         assert message["jsonrpc"] == "2.0"
     assert answers[3]["result"]["structuredContent"]["status"] == "completed"
