@@ -68,10 +68,18 @@ async def test_options_as_text_without_elicitation(connect):
 
 async def test_options_put_to_the_user_by_elicitation(connect, simulator):
     chooser = Chooser("accept", "csv")
+    seen: list[float] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
     async with connect(elicitation_callback=chooser) as client:
-        result = await client.call_tool("choice_agent", {"message": "I need the report"})
+        result = await client.call_tool(
+            "choice_agent", {"message": "I need the report"}, progress_callback=on_progress
+        )
     out = data(result)
     assert len(chooser.asked) == 1
+    assert seen and seen == sorted(set(seen))  # still rising across the two runs of the call
     assert "Which format would you like the report in?" in chooser.asked[0].message
     asked = chooser.asked[0]
     assert isinstance(asked, ElicitRequestFormParams)

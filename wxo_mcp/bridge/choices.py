@@ -65,6 +65,8 @@ class ChoiceState:
     run_id: str
     options: tuple[tuple[str, str], ...]  # (label, value)
     round: int
+    progress: float = 0.0
+    """Progress notifications sent so far, so the next round's keep rising."""
 
     def encode(self) -> str:
         return json.dumps(
@@ -76,6 +78,7 @@ class ChoiceState:
                 "run_id": self.run_id,
                 "options": [list(o) for o in self.options],
                 "round": self.round,
+                "progress": self.progress,
             },
             separators=(",", ":"),
         )
@@ -96,12 +99,13 @@ class ChoiceState:
                 run_id=str(data["run_id"]),
                 options=tuple((str(label), str(value)) for label, value in data["options"]),
                 round=int(data["round"]),
+                progress=float(data.get("progress", 0.0)),
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
     @classmethod
-    def of(cls, result: RunResult, tool: str, round_: int) -> ChoiceState:
+    def of(cls, result: RunResult, tool: str, round_: int, progress: float = 0.0) -> ChoiceState:
         assert result.thread_id is not None
         assert result.run_id is not None
         return cls(
@@ -111,6 +115,7 @@ class ChoiceState:
             run_id=result.run_id,
             options=option_pairs(result.options or []),
             round=round_,
+            progress=progress,
         )
 
 
@@ -167,7 +172,9 @@ def chosen(answer: object, options: Sequence[tuple[str, str]]) -> tuple[str, str
     return None
 
 
-def input_required(result: RunResult, tool: str, round_: int) -> InputRequiredResult:
+def input_required(
+    result: RunResult, tool: str, round_: int, progress: float = 0.0
+) -> InputRequiredResult:
     """The 2026-era question: an elicitation request plus the state to resume from."""
     message, schema = choice_prompt(result)
     request = ElicitRequest(
@@ -175,7 +182,7 @@ def input_required(result: RunResult, tool: str, round_: int) -> InputRequiredRe
     )
     return InputRequiredResult(
         input_requests={CHOICE_KEY: request},
-        request_state=ChoiceState.of(result, tool, round_).encode(),
+        request_state=ChoiceState.of(result, tool, round_, progress).encode(),
     )
 
 

@@ -320,14 +320,16 @@ class Bridge:
         include_steps: bool = False,
         choices: ChoiceChannel | None = None,
     ) -> CallToolResult | InputRequiredResult:
-        if choices is not None and choices.state is not None:
-            state = ChoiceState.decode(choices.state)
-            if state is not None and state.tool == tool and state.agent == item.agent.name:
-                return await self._resume_choice(
-                    item, state, choices, progress, tool, include_steps
-                )
-        result = await self._run_once(item, message, thread_id, progress)
-        return await self._offer_choice(item, result, choices, progress, tool, include_steps, 1)
+        state = ChoiceState.decode(choices.state) if choices is not None else None
+        if state is not None and (state.tool != tool or state.agent != item.agent.name):
+            state = None
+        # A chosen option runs the agent again, in this call or its 2026-era retry: keep the
+        # progress values rising across those runs.
+        rising = _RisingProgress(progress, state.progress if state else 0.0) if progress else None
+        if choices is not None and state is not None:
+            return await self._resume_choice(item, state, choices, rising, tool, include_steps)
+        result = await self._run_once(item, message, thread_id, rising)
+        return await self._offer_choice(item, result, choices, rising, tool, include_steps, 1)
 
     async def _run_once(
         self,
@@ -351,7 +353,7 @@ class Bridge:
         item: AgentTool,
         result: RunResult,
         choices: ChoiceChannel | None,
-        progress: ProgressSender | None,
+        progress: _RisingProgress | None,
         tool: str,
         include_steps: bool,
         round_: int,
@@ -364,7 +366,7 @@ class Bridge:
         """
         while choices is not None and can_ask(result) and round_ <= MAX_CHOICE_ROUNDS:
             if choices.input_required:
-                return input_required(result, tool, round_)
+                return input_required(result, tool, round_, progress.sent if progress else 0.0)
             if choices.push is None:
                 break
             message, schema = choice_prompt(result)
@@ -388,7 +390,7 @@ class Bridge:
         item: AgentTool,
         state: ChoiceState,
         choices: ChoiceChannel,
-        progress: ProgressSender | None,
+        progress: _RisingProgress | None,
         tool: str,
         include_steps: bool,
     ) -> CallToolResult | InputRequiredResult:
@@ -538,6 +540,19 @@ class Bridge:
 def _agent_input_schema() -> dict[str, Any]:
     """Every agent tool's input schema: one shared dict (nobody may modify it)."""
     return input_schema(AGENT_PARAMS)
+
+
+class _RisingProgress:
+    """A progress sender whose values keep rising across the runs of one call (each relay counts
+    from 1; MCP wants a call's progress to increase), starting after ``sent`` earlier ones."""
+
+    def __init__(self, sender: ProgressSender, sent: float = 0.0) -> None:
+        self._sender = sender
+        self.sent = sent
+
+    async def __call__(self, value: float, message: str) -> None:
+        self.sent += 1.0
+        await self._sender(self.sent, message)
 
 
 def _still_running(run: Mapping[str, Any]) -> bool:
