@@ -97,3 +97,20 @@ def test_simulator_flag(run_cli):
     result = run_cli("agents", "--simulator", "--json")
     assert result.code == 0, result.err
     assert {r["name"] for r in json.loads(result.out)} >= set(AGENT_TOOLS)
+
+
+def test_agents_not_deployed_in_the_chosen_environment(run_cli):
+    from wxo_mcp.simulator import Simulator, SimulatorOptions
+
+    options = SimulatorOptions(token="env-token", draft_only_agents=("weather_agent",))
+    with Simulator(options) as sim:
+        env = {"WXO_URL": sim.url, "WXO_TOKEN": sim.token, "WXO_AGENT_ENVIRONMENT": "live"}
+        result = run_cli("agents", env=env)
+    assert result.code == 0, result.err
+    table = rows(result)
+    assert table["weather_agent"].split()[1] == "-"
+    assert (
+        "not deployed in its live environment (WXO_AGENT_ENVIRONMENT=live)"
+        in table["weather_agent"]
+    )
+    assert table["echo_agent"].split()[:2] == ["echo_agent", "echo_agent"]

@@ -86,7 +86,9 @@ async def agent_report(settings: Settings, client: OrchestrateClient) -> AgentRe
     for agent in everyone:
         item = selected.get(agent.id)
         if item is None:
-            if agent.hidden:
+            if agent.name in view.left_out:
+                note = view.left_out[agent.name]
+            elif agent.hidden:
                 note = "hidden in Orchestrate; name it exactly in WXO_AGENTS to include it"
             else:
                 note = "excluded by WXO_AGENTS (" + ",".join(settings.agents) + ")"
