@@ -5,15 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.cli.conftest import Outcome
-
-AGENT_TOOLS = [
-    "echo_agent",
-    "weather_agent",
-    "quiet_agent",
-    "failing_agent",
-    "slow_agent",
-    "long_agent",
-]
+from tests.helpers import AGENT_TOOLS
 
 
 def rows(result: Outcome) -> dict[str, str]:

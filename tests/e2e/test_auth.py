@@ -28,6 +28,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
+from tests.helpers import data
 from wxo_mcp.simulator import Simulator, SimulatorOptions
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -134,11 +135,6 @@ def spawn(sim: Simulator, tmp_path: Path, mode: str) -> Any:
         captured.assert_clean()
 
     return _spawn
-
-
-def data(result: CallToolResult) -> dict[str, Any]:
-    assert result.structured_content is not None, result
-    return dict(result.structured_content)
 
 
 async def ask(client: Client, captured: Captured, message: str, **extra: Any) -> dict[str, Any]:

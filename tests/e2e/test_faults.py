@@ -7,20 +7,11 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp.types import CallToolResult
 
+from tests.helpers import data, text
 from wxo_mcp.simulator import Simulator, SimulatorOptions
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
-
-
-def data(result: CallToolResult) -> dict[str, Any]:
-    assert result.structured_content is not None, result
-    return dict(result.structured_content)
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
 async def _wait_for_outcome(client: Any, run_id: str) -> dict[str, Any]:

@@ -7,32 +7,15 @@ from __future__ import annotations
 
 import json
 import socket
-from typing import Any
 
 import anyio
 import pytest
 from mcp import MCPError
-from mcp.types import CallToolResult, TextResourceContents
+from mcp.types import TextResourceContents
+
+from tests.helpers import AGENT_TOOLS, data, text
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
-
-AGENT_TOOLS = {
-    "echo_agent",
-    "weather_agent",
-    "quiet_agent",
-    "failing_agent",
-    "slow_agent",
-    "long_agent",
-}
-
-
-def data(result: CallToolResult) -> dict[str, Any]:
-    assert result.structured_content is not None, result
-    return dict(result.structured_content)
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
 async def test_tool_list_and_schemas(connect):
