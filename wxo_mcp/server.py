@@ -206,8 +206,6 @@ async def _resource(pending: Any) -> str:
         text: str = await pending
     except NotFound as exc:
         raise ResourceNotFoundError(str(exc)) from exc
-    except LookupError as exc:
-        raise ResourceNotFoundError(str(exc)) from exc
     except WxoError as exc:
         raise ResourceError(str(exc)) from exc
     return text

@@ -233,3 +233,20 @@ async def test_resources(connect):
         assert [m["role"] for m in messages] == ["user", "assistant"]
         with pytest.raises(MCPError):
             await client.read_resource("orchestrate://runs/00000000-0000-4000-8000-00000000dead")
+        failed = data(await client.call_tool("failing_agent", {"message": "x"}))
+        document = json.loads(
+            (await client.read_resource(f"orchestrate://runs/{failed['run_id']}")).contents[0].text
+        )
+        assert document["status"] == "failed"
+        assert document["error"]
+    async with connect() as other:  # a server with no record of these runs asks Orchestrate
+        document = json.loads(
+            (await other.read_resource(f"orchestrate://runs/{failed['run_id']}")).contents[0].text
+        )
+        assert document["status"] == "failed"
+        assert document["last_error"]
+        again = json.loads(
+            (await other.read_resource(f"orchestrate://runs/{called['run_id']}")).contents[0].text
+        )
+        assert again["status"] == "completed"
+        assert "for the record" in again["text"]

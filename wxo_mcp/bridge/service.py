@@ -520,15 +520,26 @@ class Bridge:
         return json.dumps(await self.client.list_runs(limit=20, offset=0), ensure_ascii=False)
 
     async def run_document(self, run_id: str) -> str:
-        """``{text, status, ...the run object}``: our own record first."""
-        result = await self.run_status(run_id)
-        run: dict[str, Any] = {}
-        if result.error and result.status == "failed" and self.registry.get(run_id) is None:
-            raise LookupError(result.error)
+        """``{text, status, ...the run object}``: our own record first.
+
+        Raises the client's error (NotFound for an unknown run) when neither we nor Orchestrate
+        know the run; a failed run is a document like any other.
+        """
+        handle = self.registry.get(run_id)
         try:
             run = await self.client.get_run(run_id)
         except WxoError:
-            log.debug("run %s not readable upstream", run_id)
+            if handle is None:
+                raise
+            log.debug("run %s not readable upstream; our record stands", run_id)
+            run = {}
+        if handle is not None and (
+            not run or not (handle.done.is_set() and handle.status == "running")
+        ):
+            result = handle.result()
+        else:
+            agent = self._agent_name(run.get("agent_id"))
+            result = await self._flow_outcome(run, result_from_run(run, agent))
         document = {**run, **result.structured(), "status": result.status, "text": result.text}
         return json.dumps(document, ensure_ascii=False)
 
