@@ -98,6 +98,14 @@ def result_from_message(
     )
 
 
+def orchestrate_reports(detail: str) -> str:
+    """Orchestrate's own words about a run that did not complete, and what to do about it."""
+    return (
+        f"Orchestrate reports: {detail.strip().rstrip('.')}. Try again, perhaps rephrased; if it "
+        "keeps failing, check the agent in Orchestrate."
+    )
+
+
 def result_from_run(run: dict[str, Any], agent: str | None) -> RunResult:
     """A result from Orchestrate's own run object (``GET /runs/{id}``)."""
     status = status_from_orchestrate(run.get("status"))
@@ -106,7 +114,7 @@ def result_from_run(run: dict[str, Any], agent: str | None) -> RunResult:
     if status in ("failed", "cancelled", "expired"):
         last_error = run.get("last_error")
         detail = last_error if isinstance(last_error, str) and last_error else f"the run {status}"
-        error = f"Orchestrate reports: {detail}."
+        error = orchestrate_reports(detail)
     base = RunResult(
         text="",
         thread_id=run.get("thread_id"),
@@ -343,7 +351,7 @@ class RunRegistry:
                 )
             elif status in ("failed", "cancelled", "expired"):
                 handle.status = status
-                handle.error = f"Orchestrate reports: {acc.error or 'the run ' + status}."
+                handle.error = orchestrate_reports(acc.error or f"the run {status}")
 
     async def _follow_up(self, handle: RunHandle) -> None:
         """After a broken stream, poll the run until it ends, so get_run can show its outcome."""
