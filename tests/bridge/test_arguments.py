@@ -1,7 +1,7 @@
 import pytest
 
 from wxo_mcp.bridge.arguments import ArgumentError, check_arguments, is_valid_id
-from wxo_mcp.bridge.service import AGENT_PARAMS, GET_RUN_PARAMS
+from wxo_mcp.bridge.tools import AGENT_PARAMS, GET_RUN_PARAMS
 
 
 def test_valid_arguments_are_cleaned():

@@ -7,7 +7,6 @@ exception: each becomes a result that says what happened and what to do.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections.abc import Mapping
@@ -15,10 +14,10 @@ from typing import Any
 
 import anyio
 from anyio.abc import TaskGroup
-from mcp.types import CallToolResult, InputRequiredResult, TextContent, Tool, ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, TextContent, Tool
 
 from wxo_mcp.api import OrchestrateClient, RunAccumulator
-from wxo_mcp.bridge.arguments import ArgumentError, ParamSpec, check_arguments, input_schema
+from wxo_mcp.bridge.arguments import ArgumentError, check_arguments
 from wxo_mcp.bridge.catalog import AgentCatalog, AgentTool, CatalogView, environment_id
 from wxo_mcp.bridge.choices import (
     CHOICE_KEY,
@@ -37,7 +36,6 @@ from wxo_mcp.bridge.progress import ProgressRelay, ProgressSender
 from wxo_mcp.bridge.results import (
     RunResult,
     json_result,
-    output_schema,
     status_from_orchestrate,
     to_call_result,
 )
@@ -48,43 +46,20 @@ from wxo_mcp.bridge.runs import (
     result_from_message,
     result_from_run,
 )
+from wxo_mcp.bridge.tools import (
+    AGENT_PARAMS,
+    ASK_PARAMS,
+    GENERIC_TOOLS,
+    GET_RUN_PARAMS,
+    agent_tool,
+    generic_tools,
+)
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
 
-__all__ = ["GENERIC_TOOLS", "Bridge"]
+__all__ = ["Bridge"]
 
 log = logging.getLogger(__name__)
-
-GENERIC_TOOLS = ("list_agents", "ask_agent", "get_run")
-
-_MESSAGE = ParamSpec("text", required=True, description="What to ask or tell the agent.")
-_THREAD = ParamSpec(
-    "id",
-    description=(
-        "The thread_id returned by an earlier call, to continue that conversation; "
-        "omit it to start a new one."
-    ),
-)
-_STEPS = ParamSpec(
-    "flag",
-    description=(
-        "Also list the agent's tool calls and their results in the text (default false; they "
-        "are always in the structured 'steps')."
-    ),
-)
-AGENT_PARAMS = {"message": _MESSAGE, "thread_id": _THREAD, "include_steps": _STEPS}
-ASK_PARAMS = {
-    "agent": ParamSpec("text", required=True, description="The agent's name (or id)."),
-    "message": _MESSAGE,
-    "thread_id": _THREAD,
-    "include_steps": _STEPS,
-}
-GET_RUN_PARAMS = {
-    "run_id": ParamSpec("id", required=True, description="The run_id returned by a call."),
-    "wait_seconds": ParamSpec(
-        "seconds", description="How long to wait for the run to finish (default 0)."
-    ),
-}
 
 
 class Bridge:
@@ -129,68 +104,11 @@ class Bridge:
         """The tools to list now, and whether they changed since the last reading."""
         view, changed = await self.catalog.view()
         if self._built is None or self._built[0] is not view:
-            tools = [self._agent_tool(t) for t in self._agent_tools_offered(view)]
+            tools = [agent_tool(t) for t in self._agent_tools_offered(view)]
             if self.generic_enabled:
-                tools.extend(self._generic_tools())
+                tools.extend(generic_tools(self.settings.tool_deadline))
             self._built = (view, tools)
         return list(self._built[1]), changed
-
-    def _agent_tool(self, item: AgentTool) -> Tool:
-        agent = item.agent
-        title = agent.display_name or agent.name
-        about = (agent.description or "").strip() or f"The Orchestrate agent {title}."
-        description = (
-            f"{about}\n\nAsks the watsonx Orchestrate agent '{title}' ({agent.name}) and returns "
-            "its answer with a thread_id. To continue the conversation, call this tool again "
-            "with that thread_id."
-        )
-        return Tool(
-            name=item.tool,
-            title=title,
-            description=description,
-            input_schema=_agent_input_schema(),
-            output_schema=output_schema(),
-            annotations=ToolAnnotations(title=title, read_only_hint=False, open_world_hint=True),
-        )
-
-    def _generic_tools(self) -> list[Tool]:
-        return [
-            Tool(
-                name="list_agents",
-                title="List Orchestrate agents",
-                description=(
-                    "Lists the watsonx Orchestrate agents you can ask, with the tool that calls "
-                    "each one. Use ask_agent with an agent's name to ask it."
-                ),
-                input_schema={"type": "object", "properties": {}, "additionalProperties": False},
-                output_schema=_AGENT_LIST_SCHEMA,
-                annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
-            ),
-            Tool(
-                name="ask_agent",
-                title="Ask an Orchestrate agent",
-                description=(
-                    "Sends a message to a watsonx Orchestrate agent (by name or id, see "
-                    "list_agents) and returns its answer with a thread_id. To continue the "
-                    "conversation, call ask_agent again with that thread_id."
-                ),
-                input_schema=input_schema(ASK_PARAMS),
-                output_schema=output_schema(),
-                annotations=ToolAnnotations(read_only_hint=False, open_world_hint=True),
-            ),
-            Tool(
-                name="get_run",
-                title="Get an Orchestrate run",
-                description=(
-                    "Returns the outcome of a run started by an earlier call (for example one "
-                    "that returned status 'running'). wait_seconds waits for it to finish, up to "
-                    f"{self.settings.tool_deadline:g} seconds."
-                ),
-                input_schema=input_schema(GET_RUN_PARAMS),
-                output_schema=output_schema(),
-                annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
-            ),
-        ]
 
     # -- tool calls ---------------------------------------------------------------------------
 
@@ -547,12 +465,6 @@ class Bridge:
         return json.dumps(await self.client.thread_messages(thread_id), ensure_ascii=False)
 
 
-@functools.cache
-def _agent_input_schema() -> dict[str, Any]:
-    """Every agent tool's input schema: one shared dict (nobody may modify it)."""
-    return input_schema(AGENT_PARAMS)
-
-
 class _RisingProgress:
     """A progress sender whose values keep rising across the runs of one call (each relay counts
     from 1; MCP wants a call's progress to increase), starting after ``sent`` earlier ones."""
@@ -574,25 +486,3 @@ def _final_progress(handle: RunHandle) -> str:
     if handle.status == "running":
         return "Still running; returning a run handle."
     return f"Run {handle.status}."
-
-
-_AGENT_LIST_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "agents": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "tool": {"type": "string"},
-                    "display_name": {"type": "string"},
-                    "description": {"type": "string"},
-                },
-                "required": ["name", "tool", "display_name", "description"],
-            },
-        },
-        "error": {"type": "string"},
-    },
-    "required": ["agents"],
-}

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 import anyio
 
 from wxo_mcp.api import OrchestrateClient
-from wxo_mcp.bridge.service import GENERIC_TOOLS
+from wxo_mcp.bridge.tools import GENERIC_TOOLS
 from wxo_mcp.commands.common import open_bridge, open_client, print_err, settings_from, table
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import WxoError
