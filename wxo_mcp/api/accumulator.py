@@ -78,6 +78,16 @@ def _error_of(data: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _call_step(call: Mapping[str, Any]) -> ToolStep:
+    """One call, from a ``tool_calls`` batch (``id``) or a ``tool_call`` (``tool_call_id``)."""
+    return ToolStep(
+        "tool_call",
+        _str_or_none(call.get("name")),
+        _str_or_none(call.get("id") or call.get("tool_call_id")),
+        args=call.get("args", call.get("arguments")),
+    )
+
+
 def _steps_of(details: object) -> list[ToolStep]:
     """ToolSteps of one `step_details` value (a list of steps, or a single step dict)."""
     items: Iterable[object] = (
@@ -89,25 +99,13 @@ def _steps_of(details: object) -> list[ToolStep]:
             continue
         kind = item.get("type")
         if kind == "tool_calls":
-            for call in item.get("tool_calls") or []:
-                if isinstance(call, Mapping):
-                    steps.append(
-                        ToolStep(
-                            "tool_call",
-                            _str_or_none(call.get("name")),
-                            _str_or_none(call.get("id") or call.get("tool_call_id")),
-                            args=call.get("args", call.get("arguments")),
-                        )
-                    )
-        elif kind == "tool_call":
-            steps.append(
-                ToolStep(
-                    "tool_call",
-                    _str_or_none(item.get("name")),
-                    _str_or_none(item.get("tool_call_id") or item.get("id")),
-                    args=item.get("args", item.get("arguments")),
-                )
+            steps.extend(
+                _call_step(call)
+                for call in item.get("tool_calls") or []
+                if isinstance(call, Mapping)
             )
+        elif kind == "tool_call":
+            steps.append(_call_step(item))
         elif kind == "tool_response":
             content = item.get("content")
             if content is not None and not isinstance(content, str):
