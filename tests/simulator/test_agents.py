@@ -133,3 +133,23 @@ def test_extra_agents_are_echo_agents() -> None:
         with http.stream("POST", "/v1/orchestrate/runs/stream", json=body) as response:
             text = response.read().decode()
     assert "Echo (turn 1): hi" in text
+
+
+@pytest.mark.parametrize(
+    ("saas", "agents_path", "path"),
+    [
+        (False, "/v1/orchestrate/agents", "/v1/tools/"),
+        (True, "/v1/orchestrate/agents", "/v1/orchestrate/tools"),
+    ],
+)
+def test_tools_by_id_resolve_an_agents_tool_ids_to_names(
+    simulator: Simulator, saas: bool, agents_path: str, path: str
+) -> None:
+    with client(simulator, saas=saas) as http:
+        agents = http.get(agents_path).json()
+        weather = next(a for a in agents if a["name"] == "weather_agent")
+        tools = http.get(path, params={"ids": weather["tools"]}).json()
+        everything = http.get(path).json()
+    assert [t["name"] for t in tools] == ["get_weather"]
+    assert tools[0]["id"] == weather["tools"][0]
+    assert {t["name"] for t in everything} >= {"get_weather", "generate_report"}

@@ -195,6 +195,26 @@ def catalogue(options: SimulatorOptions) -> tuple[AgentSpec, ...]:
     )
 
 
+def tool_spec(name: str) -> payloads.JSON:
+    """A Python tool as the ADK's tools client lists it; only the agents' tool ids point at it."""
+    return {
+        "id": stable_id("tool", name),
+        "name": name,
+        "display_name": name.replace("_", " ").capitalize(),
+        "description": f"The {name} tool of the simulator's agents.",
+        "permission": "read_only",
+        "input_schema": {"type": "object", "properties": {}, "required": []},
+        "output_schema": {"type": "string"},
+        "binding": {"python": {"function": f"tools:{name}", "requirements": []}},
+    }
+
+
+def tool_catalogue(agents: Iterable[AgentSpec]) -> list[payloads.JSON]:
+    """Every tool some agent uses, once, in first-use order."""
+    names = dict.fromkeys(tool for agent in agents for tool in agent.tools)
+    return [tool_spec(name) for name in names]
+
+
 def select(
     agents: Iterable[AgentSpec],
     *,

@@ -44,6 +44,13 @@ async def get_agent(request: Request, state: SimulatorState, params: dict[str, s
     return JSONResponse(agent.to_json())
 
 
+async def list_tools(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
+    """``GET …/tools?ids=…``: what the ADK calls to turn an agent's tool ids into names (§3)."""
+    wanted = request.query_params.getlist("ids")
+    tools = agents.tool_catalogue(state.agents)
+    return JSONResponse([tool for tool in tools if not wanted or tool["id"] in wanted])
+
+
 async def empty_list(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
     """External and assistant agents: the simulator has none."""
     return JSONResponse([])
@@ -168,6 +175,7 @@ HANDLERS: dict[str, Handler] = {
     "external_agents": empty_list,
     "assistant_agents": empty_list,
     "get_agent": get_agent,
+    "list_tools": list_tools,
     "create_run": create_run,
     "list_runs": list_runs,
     "stream_run": stream_run,

@@ -31,6 +31,8 @@ _ROUTES = (
     _Route("external_agents", "GET", "/agents/external-chat", "/agents/external-chat"),
     _Route("assistant_agents", "GET", "/assistants/watsonx", "/assistants/watsonx"),
     _Route("get_agent", "GET", "/orchestrate/agents/{agent_id}", "/agents/{agent_id}"),
+    # Local tools sit outside /orchestrate (§1.2: ``v1/tools/``); the ADK adds the trailing slash.
+    _Route("list_tools", "GET", "/tools/?", "/tools/?"),
     _Route("create_run", "POST", "/orchestrate/runs", "/runs"),
     _Route("list_runs", "GET", "/orchestrate/runs", "/runs"),
     _Route("stream_run", "POST", "/orchestrate/runs/stream", "/runs/stream"),
