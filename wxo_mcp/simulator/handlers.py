@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
@@ -129,6 +130,37 @@ async def get_run(request: Request, state: SimulatorState, params: dict[str, str
     return JSONResponse(record.run)
 
 
+async def cancel_run(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
+    """``POST …/runs/cancel/{run_id}``: ``200 {thread_id, run_id}``; a finished run unchanged."""
+    record = state.store.runs.get(params["run_id"])
+    if record is None:
+        return errors.not_found(f"Run with id '{params['run_id']}' not found")
+    record.cancel()
+    return JSONResponse({"thread_id": record.thread_id, "run_id": record.id})
+
+
+DEFAULT_STREAM_TIMEOUT_MS = 1000  # the documented example's value
+
+
+async def run_events(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
+    """``GET …/runs/{run_id}/events?stream_timeout=<ms>``: the run's events so far as a JSON
+    array, held open up to ``stream_timeout`` ms while the run goes on (answered at once when it
+    has ended)."""
+    record = state.store.runs.get(params["run_id"])
+    if record is None:
+        return errors.not_found(f"Run with id '{params['run_id']}' not found")
+    try:
+        timeout_ms = validation.query_int(
+            request.query_params, "stream_timeout", DEFAULT_STREAM_TIMEOUT_MS, ge=0
+        )
+    except validation.Invalid as invalid:
+        return errors.validation(invalid.errors)
+    with anyio.move_on_after(timeout_ms / 1000):
+        while not record.closed:
+            await record.wait_beyond(len(record.events))
+    return JSONResponse(list(record.events))
+
+
 async def list_runs(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
     query = request.query_params
     try:
@@ -180,6 +212,8 @@ HANDLERS: dict[str, Handler] = {
     "list_runs": list_runs,
     "stream_run": stream_run,
     "get_run": get_run,
+    "cancel_run": cancel_run,
+    "run_events": run_events,
     "create_thread": create_thread,
     "get_thread": get_thread,
     "thread_messages": thread_messages,

@@ -37,6 +37,8 @@ _ROUTES = (
     _Route("list_runs", "GET", "/orchestrate/runs", "/runs"),
     _Route("stream_run", "POST", "/orchestrate/runs/stream", "/runs/stream"),
     _Route("get_run", "GET", "/orchestrate/runs/{run_id}", "/runs/{run_id}"),
+    _Route("cancel_run", "POST", "/orchestrate/runs/cancel/{run_id}", "/runs/cancel/{run_id}"),
+    _Route("run_events", "GET", "/orchestrate/runs/{run_id}/events", "/runs/{run_id}/events"),
     _Route("create_thread", "POST", "/threads", "/threads"),
     _Route("get_thread", "GET", "/threads/{thread_id}", "/threads/{thread_id}"),
     _Route(

@@ -85,6 +85,21 @@ class RunRecord:
         while len(self.events) <= count and not self.closed:
             await self._changed.wait()
 
+    def cancel(self) -> bool:
+        """Cancel the run if it is still going (``POST /runs/cancel/{id}``): its task stops, the
+        run object says ``cancelled`` with ``cancelled_at``, and a live stream ends with
+        ``run.cancelled`` then ``done``. A finished run is left as it was; returns whether the
+        run was cancelled now."""
+        if self.status in TERMINAL_STATUSES or self.closed:
+            return False
+        self.cancel_scope.cancel()
+        self.run.update(status="cancelled", cancelled_at=payloads.now_iso())
+        ids = {"run_id": self.id, "agent_id": self.agent.id, "thread_id": self.thread_id}
+        self.emit("run.cancelled", dict(ids))
+        self.emit("done", dict(ids))
+        self.close()
+        return True
+
     def _wake(self) -> None:
         changed, self._changed = self._changed, anyio.Event()
         changed.set()
