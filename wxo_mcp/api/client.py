@@ -33,6 +33,7 @@ from wxo_mcp.api.retry import (
     should_retry_create_run,
     should_retry_read,
 )
+from wxo_mcp.api.run_control import RunControl
 from wxo_mcp.auth import TokenProvider
 from wxo_mcp.auth.tls import tls_verify
 from wxo_mcp.config import Settings
@@ -226,7 +227,7 @@ class RunStream:
 # the client
 
 
-class OrchestrateClient:
+class OrchestrateClient(RunControl):
     """Async client for the Orchestrate runtime API, for one instance.
 
     Use as `async with OrchestrateClient(settings, provider) as client:`. A missing WXO_URL or
@@ -345,17 +346,25 @@ class OrchestrateClient:
     # -- reads -------------------------------------------------------------------------------
 
     async def _get_json(
-        self, url: str, what: str, params: Mapping[str, str | int] | None = None
+        self,
+        url: str,
+        what: str,
+        params: Mapping[str, str | int] | None = None,
+        method: str = "GET",
     ) -> Any:
-        """GET with the read retry policy; the decoded JSON body."""
+        """GET (or another idempotent ``method``) with the read retry policy; the JSON body."""
         http = await self._client()
         where = self.base_url
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await http.get(
-                    url, params=params, auth=self._auth, headers={"Accept": "application/json"}
+                response = await http.request(
+                    method,
+                    url,
+                    params=params,
+                    auth=self._auth,
+                    headers={"Accept": "application/json"},
                 )
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = _translate(exc, where, what)

@@ -85,6 +85,14 @@ class Endpoints:
         """One run."""
         return f"{self.runs}/{quote(validate_id(run_id, 'run_id'), safe='')}"
 
+    def run_cancel(self, run_id: str) -> str:
+        """`POST` cancels a run (§6)."""
+        return f"{self.runs}/cancel/{quote(validate_id(run_id, 'run_id'), safe='')}"
+
+    def run_events(self, run_id: str) -> str:
+        """`GET` replays a run's events (§6)."""
+        return f"{self.run(run_id)}/events"
+
     def thread_messages(self, thread_id: str) -> str:
         """A thread's messages."""
         return f"{self.threads}/{quote(validate_id(thread_id, 'thread_id'), safe='')}/messages"
