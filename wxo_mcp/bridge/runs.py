@@ -31,6 +31,7 @@ from wxo_mcp.bridge.results import RunResult, RunStatus, status_from_orchestrate
 from wxo_mcp.errors import StreamError, WxoError
 
 __all__ = [
+    "CANCELLED",
     "MAX_BACKGROUND_SECONDS",
     "MAX_RECORDS",
     "RunHandle",
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 MAX_RECORDS = 1000
 MAX_BACKGROUND_SECONDS = 15 * 60
 POLL_INTERVAL = 1.0
+CANCELLED = "The call was cancelled, and with it the run in Orchestrate."
 
 
 MAX_STEP_CONTENT = 2000
@@ -225,7 +227,7 @@ class RunRegistry:
             try:
                 await self._stream(handle, acc, agent_id, message, environment_id)
             except StreamError as exc:
-                self._fold(handle, acc)
+                self.fold(handle, acc)
                 handle.status = "interrupted"
                 handle.error = (
                     f"{exc} The run may still finish in Orchestrate: call get_run with "
@@ -237,7 +239,7 @@ class RunRegistry:
                 if handle.run_id:
                     await self._follow_up(handle)
             except WxoError as exc:
-                self._fold(handle, acc)
+                self.fold(handle, acc)
                 handle.status = "failed"
                 handle.error = str(exc)
             finally:
@@ -245,10 +247,7 @@ class RunRegistry:
                 if handle.status == "running" and not handle.done.is_set():
                     handle.status = "cancelled" if handle.cancelled_by_caller else "interrupted"
                     if handle.status == "cancelled":
-                        handle.error = (
-                            "The call was cancelled; Orchestrate has no way to stop a run, so it "
-                            "may still finish upstream."
-                        )
+                        handle.error = CANCELLED
                     else:
                         handle.error = "The run was still going after 15 minutes; it was left."
                 handle.done.set()
@@ -266,7 +265,7 @@ class RunRegistry:
         ) as events:
             async for event in events:
                 self._on_event(handle, acc, event)
-        self._fold(handle, acc)
+        self.fold(handle, acc)
         if acc.final_message is None and handle.status not in ("failed", "cancelled", "expired"):
             await self._settle_without_final_message(handle)
         elif acc.is_async and handle.status == "completed" and handle.thread_id:
@@ -327,7 +326,7 @@ class RunRegistry:
         handle._emit(describe_event(event.event, event.data, seen_text))
 
     @staticmethod
-    def _fold(handle: RunHandle, acc: RunAccumulator) -> None:
+    def fold(handle: RunHandle, acc: RunAccumulator) -> None:
         """Copy what the stream told us into the handle."""
         handle.live = None
         steps = acc.steps

@@ -16,8 +16,9 @@ import anyio
 from anyio.abc import TaskGroup
 from mcp.types import CallToolResult, InputRequiredResult, TextContent, Tool
 
-from wxo_mcp.api import OrchestrateClient, RunAccumulator
+from wxo_mcp.api import OrchestrateClient
 from wxo_mcp.bridge.arguments import ArgumentError, check_arguments
+from wxo_mcp.bridge.cancel import cancel_handle, cancel_run
 from wxo_mcp.bridge.catalog import AgentCatalog, AgentTool, CatalogView, environment_id
 from wxo_mcp.bridge.choices import (
     CHOICE_KEY,
@@ -31,31 +32,29 @@ from wxo_mcp.bridge.choices import (
     option_pairs,
     with_choice_note,
 )
-from wxo_mcp.bridge.flows import flow_answer
+from wxo_mcp.bridge.lookup import RunLookup
 from wxo_mcp.bridge.progress import ProgressRelay, ProgressSender
 from wxo_mcp.bridge.results import (
     RunResult,
     json_result,
-    status_from_orchestrate,
     to_call_result,
 )
 from wxo_mcp.bridge.runs import (
     RunHandle,
     RunRegistry,
-    message_of_run,
-    result_from_message,
     result_from_run,
 )
 from wxo_mcp.bridge.tools import (
     AGENT_PARAMS,
     ASK_PARAMS,
+    CANCEL_RUN_PARAMS,
     GENERIC_TOOLS,
     GET_RUN_PARAMS,
     agent_tool,
     generic_tools,
 )
 from wxo_mcp.config import Settings
-from wxo_mcp.errors import NotFound, WxoError
+from wxo_mcp.errors import WxoError
 
 __all__ = ["Bridge"]
 
@@ -67,6 +66,8 @@ class Bridge:
         self.settings = settings
         self.client = client
         self.registry = RunRegistry(client, task_group)
+        self.lookup = RunLookup(client, self.registry, self._agent_name)
+        self._tg = task_group
         self.catalog = AgentCatalog(
             client,
             list(settings.agents),
@@ -134,7 +135,9 @@ class Bridge:
         if self.generic_enabled and name == "ask_agent":
             return await self._ask_agent(view, arguments, progress, choices)
         if self.generic_enabled and name == "get_run":
-            return await self._get_run_tool(arguments)
+            return await self._get_run_tool(arguments, progress)
+        if self.generic_enabled and name == "cancel_run":
+            return await self._cancel_run_tool(arguments)
         item = (
             view.by_tool(name)
             if name in {t.tool for t in self._agent_tools_offered(view)}
@@ -340,7 +343,8 @@ class Bridge:
                 await relay.finish(_final_progress(handle))
         except anyio.get_cancelled_exc_class():
             if not handle.done.is_set():
-                handle.cancel()
+                # Our caller is gone; the run's own task group outlives it.
+                self._tg.start_soon(cancel_handle, self.client, handle)
             raise
         finally:
             handle.listener = None
@@ -360,70 +364,39 @@ class Bridge:
             result, tool, get_run_tool=self.generic_enabled, include_steps=include_steps
         )
 
-    async def _get_run_tool(self, arguments: Mapping[str, Any] | None) -> CallToolResult:
+    async def _get_run_tool(
+        self, arguments: Mapping[str, Any] | None, progress: ProgressSender | None
+    ) -> CallToolResult:
         try:
             args = check_arguments("get_run", arguments, GET_RUN_PARAMS)
         except ArgumentError as exc:
             return self._failure(str(exc), "get_run")
         wait = min(args.get("wait_seconds", 0.0), self.settings.tool_deadline)
-        result = await self.run_status(args["run_id"], wait)
+        result = await self.run_status(args["run_id"], wait, progress if wait > 0 else None)
         return self._shape(result, "get_run")
 
-    async def run_status(self, run_id: str, wait: float = 0.0) -> RunResult:
-        """The bridge's own record first, then Orchestrate's ``GET /runs/{id}``."""
-        handle = self.registry.get(run_id)
-        if handle is not None:
-            if wait > 0 and not handle.done.is_set():
-                with anyio.move_on_after(wait):
-                    await handle.done.wait()
-            if not (handle.done.is_set() and handle.status == "running"):
-                return handle.result()
+    async def _cancel_run_tool(self, arguments: Mapping[str, Any] | None) -> CallToolResult:
         try:
-            run = await self.client.get_run(run_id)
-            with anyio.move_on_after(wait):
-                while _still_running(run):
-                    await anyio.sleep(1.0)
-                    run = await self.client.get_run(run_id)
-        except NotFound:
-            return RunResult(
-                text="",
-                thread_id=None,
-                run_id=run_id,
-                agent=None,
-                status="failed",
-                error=(
-                    f"Orchestrate has no run with id {run_id}. "
-                    "Check the run_id returned by the call."
-                ),
-            )
-        except WxoError as exc:
-            return RunResult(
-                text="", thread_id=None, run_id=run_id, agent=None, status="failed", error=str(exc)
-            )
-        return await self._flow_outcome(
-            run, result_from_run(run, self._agent_name(run.get("agent_id")))
-        )
+            args = check_arguments("cancel_run", arguments, CANCEL_RUN_PARAMS)
+        except ArgumentError as exc:
+            return self._failure(str(exc), "cancel_run")
+        return await self.cancel_run(args["run_id"], "cancel_run")
 
-    async def _flow_outcome(self, run: dict[str, Any], result: RunResult) -> RunResult:
-        """For a run we have no record of that only started an async flow: the flow's answer
-        from its thread, or ``running`` while there is none yet."""
-        message = message_of_run(run)
-        if (
-            message is None
-            or result.status != "completed"
-            or not result.thread_id
-            or not RunAccumulator.message_is_async(message)
-        ):
-            return result
-        try:
-            messages = await self.client.thread_messages(result.thread_id)
-        except WxoError:
-            messages = []
-        notice_id = message.get("id")
-        answer = flow_answer(messages, notice_id if isinstance(notice_id, str) else None)
-        if answer is None:
-            return result.model_copy(update={"status": "running"})
-        return result_from_message(answer, result, status="completed")
+    async def cancel_run(self, run_id: str, tool: str) -> CallToolResult:
+        """Cancel a run in Orchestrate; the usual result, ``status: "cancelled"`` when it worked."""
+        result, problem = await cancel_run(
+            self.client, self.registry.get(run_id), run_id, self.run_status
+        )
+        shaped = self._shape(result, tool)
+        if problem is None and result.status == "cancelled":
+            shaped.is_error = False  # the cancel the caller asked for happened
+        return shaped
+
+    async def run_status(
+        self, run_id: str, wait: float = 0.0, progress: ProgressSender | None = None
+    ) -> RunResult:
+        """The bridge's own record first, then Orchestrate (event replay, ``GET /runs/{id}``)."""
+        return await self.lookup.run_status(run_id, wait, progress)
 
     def _agent_name(self, agent_id: object) -> str | None:
         view = self.catalog.last_view
@@ -457,7 +430,7 @@ class Bridge:
             result = handle.result()
         else:
             agent = self._agent_name(run.get("agent_id"))
-            result = await self._flow_outcome(run, result_from_run(run, agent))
+            result = await self.lookup.flow_outcome(run, result_from_run(run, agent))
         document = {**run, **result.structured(), "status": result.status, "text": result.text}
         return json.dumps(document, ensure_ascii=False)
 
@@ -476,10 +449,6 @@ class _RisingProgress:
     async def __call__(self, value: float, message: str) -> None:
         self.sent += 1.0
         await self._sender(self.sent, message)
-
-
-def _still_running(run: Mapping[str, Any]) -> bool:
-    return status_from_orchestrate(run.get("status")) == "running"
 
 
 def _final_progress(handle: RunHandle) -> str:

@@ -19,13 +19,14 @@ from wxo_mcp.bridge.results import output_schema
 __all__ = [
     "AGENT_PARAMS",
     "ASK_PARAMS",
+    "CANCEL_RUN_PARAMS",
     "GENERIC_TOOLS",
     "GET_RUN_PARAMS",
     "agent_tool",
     "generic_tools",
 ]
 
-GENERIC_TOOLS = ("list_agents", "ask_agent", "get_run")
+GENERIC_TOOLS = ("list_agents", "ask_agent", "get_run", "cancel_run")
 
 _MESSAGE = ParamSpec("text", required=True, description="What to ask or tell the agent.")
 _THREAD = ParamSpec(
@@ -56,6 +57,10 @@ GET_RUN_PARAMS = {
     ),
 }
 
+CANCEL_RUN_PARAMS = {
+    "run_id": ParamSpec("id", required=True, description="The run_id of the run to stop."),
+}
+
 
 @functools.cache
 def _agent_input_schema() -> dict[str, Any]:
@@ -84,7 +89,7 @@ def agent_tool(item: AgentTool) -> Tool:
 
 
 def generic_tools(deadline: float) -> list[Tool]:
-    """list_agents, ask_agent and get_run; ``deadline`` caps get_run's wait."""
+    """list_agents, ask_agent, get_run and cancel_run; ``deadline`` caps get_run's wait."""
     return [
         Tool(
             name="list_agents",
@@ -120,6 +125,24 @@ def generic_tools(deadline: float) -> list[Tool]:
             input_schema=input_schema(GET_RUN_PARAMS),
             output_schema=output_schema(),
             annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
+        ),
+        Tool(
+            name="cancel_run",
+            title="Cancel an Orchestrate run",
+            description=(
+                "Stops a run that is still going (for example one that returned status "
+                "'running'), in watsonx Orchestrate itself. Returns the run with status "
+                "'cancelled' and the text received so far; a run that already ended is left "
+                "as it was."
+            ),
+            input_schema=input_schema(CANCEL_RUN_PARAMS),
+            output_schema=output_schema(),
+            annotations=ToolAnnotations(
+                read_only_hint=False,
+                destructive_hint=True,
+                idempotent_hint=True,
+                open_world_hint=True,
+            ),
         ),
     ]
 
