@@ -32,9 +32,11 @@ from wxo_mcp.auth import make_token_provider
 from wxo_mcp.bridge.arguments import is_valid_id
 from wxo_mcp.bridge.choices import ChoiceChannel
 from wxo_mcp.bridge.service import Bridge
+from wxo_mcp.bridge.tasks import TaskBook
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
 from wxo_mcp.stdio import claim_stdout
+from wxo_mcp.task_extension import TasksExtension
 
 __all__ = ["WxoServer", "build_server"]
 
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 INSTRUCTIONS = (
     "Tools here ask IBM watsonx Orchestrate agents. Each result carries a thread_id: pass it on "
     "the next call to continue the same conversation. A result with status 'running' means the "
-    "agent is still working: call get_run with its run_id later."
+    "agent is still working: call get_run with its run_id later, or cancel_run to stop it."
 )
 
 
@@ -54,6 +56,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
         self.wxo_settings = settings
         self._bus = InMemorySubscriptionBus()
         self._bridge: Bridge | None = None
+        self._tasks: TaskBook | None = None
         super().__init__(
             name="wxo-mcp",
             title="watsonx Orchestrate",
@@ -62,6 +65,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
             lifespan=_lifespan,
             subscriptions=self._bus,
             middleware=[self._refresh_tools],
+            extensions=[TasksExtension(lambda: self._tasks)],
             log_level=settings.log_level,  # type: ignore[arg-type]
         )
         # MCPServer's transports call create_initialization_options() without arguments, which
@@ -223,11 +227,17 @@ async def _lifespan(server: MCPServer[dict[str, Any]]) -> AsyncIterator[dict[str
         anyio.create_task_group() as tg,
     ):
         server._bridge = Bridge(server.wxo_settings, client, tg)
+        server._tasks = TaskBook(server._bridge, _task_secret(server.wxo_settings))
         try:
             yield {"bridge": server._bridge}
         finally:
             tg.cancel_scope.cancel()
-            server._bridge = None
+            server._bridge = server._tasks = None
+
+
+def _task_secret(settings: Settings) -> bytes:
+    """What seals task ids: the client token, which every replica of one deployment shares."""
+    return settings.mcp_token.get_secret_value().encode() if settings.mcp_token else b""
 
 
 def build_server(settings: Settings) -> WxoServer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -56,7 +57,7 @@ from wxo_mcp.bridge.tools import (
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import WxoError
 
-__all__ = ["Bridge"]
+__all__ = ["AgentCall", "Bridge"]
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +133,29 @@ class Bridge:
         view, _ = await self.catalog.view()
         if self.generic_enabled and name == "list_agents":
             return self._list_agents(view, arguments)
-        if self.generic_enabled and name == "ask_agent":
-            return await self._ask_agent(view, arguments, progress, choices)
         if self.generic_enabled and name == "get_run":
             return await self._get_run_tool(arguments, progress)
         if self.generic_enabled and name == "cancel_run":
             return await self._cancel_run_tool(arguments)
+        call = self.agent_call(view, name, arguments)
+        if not isinstance(call, AgentCall):
+            return call
+        return await self.run_agent(
+            call.item,
+            call.message,
+            call.thread_id,
+            progress,
+            name,
+            include_steps=call.include_steps,
+            choices=choices,
+        )
+
+    def agent_call(
+        self, view: CatalogView, name: str, arguments: Mapping[str, Any] | None
+    ) -> AgentCall | CallToolResult:
+        """What a call of an agent tool or ``ask_agent`` asks, or the result that says why not."""
+        if self.generic_enabled and name == "ask_agent":
+            return self._ask_agent(view, arguments)
         item = (
             view.by_tool(name)
             if name in {t.tool for t in self._agent_tools_offered(view)}
@@ -149,14 +167,8 @@ class Bridge:
             args = check_arguments(name, arguments, AGENT_PARAMS)
         except ArgumentError as exc:
             return self._failure(str(exc), name, agent=item.agent.name)
-        return await self.run_agent(
-            item,
-            args["message"],
-            args.get("thread_id"),
-            progress,
-            name,
-            include_steps=args.get("include_steps", False),
-            choices=choices,
+        return AgentCall(
+            item, args["message"], args.get("thread_id"), args.get("include_steps", False)
         )
 
     def _unknown_tool(self, name: str, view: CatalogView) -> CallToolResult:
@@ -195,13 +207,9 @@ class Bridge:
             )
         return json_result(agents, {"agents": agents})
 
-    async def _ask_agent(
-        self,
-        view: CatalogView,
-        arguments: Mapping[str, Any] | None,
-        progress: ProgressSender | None,
-        choices: ChoiceChannel | None = None,
-    ) -> CallToolResult | InputRequiredResult:
+    def _ask_agent(
+        self, view: CatalogView, arguments: Mapping[str, Any] | None
+    ) -> AgentCall | CallToolResult:
         try:
             args = check_arguments("ask_agent", arguments, ASK_PARAMS)
         except ArgumentError as exc:
@@ -216,14 +224,8 @@ class Bridge:
                 "Call list_agents for the full list.",
                 "ask_agent",
             )
-        return await self.run_agent(
-            item,
-            args["message"],
-            args.get("thread_id"),
-            progress,
-            "ask_agent",
-            include_steps=args.get("include_steps", False),
-            choices=choices,
+        return AgentCall(
+            item, args["message"], args.get("thread_id"), args.get("include_steps", False)
         )
 
     def _environment_id(self, item: AgentTool) -> str | None:
@@ -266,7 +268,7 @@ class Bridge:
             thread_id=thread_id,
             environment_id=self._environment_id(item),
         )
-        await self._await_handle(handle, self.settings.tool_deadline, progress)
+        await self.await_handle(handle, self.settings.tool_deadline, progress)
         return handle.result()
 
     async def _offer_choice(
@@ -304,7 +306,7 @@ class Bridge:
             round_ += 1
         if picked_label is not None:
             result = with_choice_note(result, picked_label)
-        return self._shape(result, tool, include_steps)
+        return self.shape(result, tool, include_steps)
 
     async def _resume_choice(
         self,
@@ -319,14 +321,14 @@ class Bridge:
         answer = (choices.responses or {}).get(CHOICE_KEY)
         picked = chosen(answer, state.options)
         if picked is None:  # declined or cancelled: the choice as text, from our record
-            return self._shape(await self.run_status(state.run_id), tool, include_steps)
+            return self.shape(await self.run_status(state.run_id), tool, include_steps)
         label, value = picked
         result = await self._run_once(item, value, state.thread_id, progress)
         return await self._offer_choice(
             item, result, choices, progress, tool, include_steps, state.round + 1, label
         )
 
-    async def _await_handle(
+    async def await_handle(
         self, handle: RunHandle, wait: float, progress: ProgressSender | None
     ) -> None:
         """Wait up to ``wait`` seconds for a run, relaying its progress; cancel it if we are."""
@@ -342,14 +344,17 @@ class Bridge:
                 handle.listener = None
                 await relay.finish(_final_progress(handle))
         except anyio.get_cancelled_exc_class():
-            if not handle.done.is_set():
-                # Our caller is gone; the run's own task group outlives it.
-                self._tg.start_soon(cancel_handle, self.client, handle)
+            self.cancel_soon(handle)
             raise
         finally:
             handle.listener = None
 
-    def _shape(self, result: RunResult, tool: str, include_steps: bool = False) -> CallToolResult:
+    def cancel_soon(self, handle: RunHandle) -> None:
+        """Our caller is gone: cancel its run, from the task group that outlives the call."""
+        if not handle.done.is_set():
+            self._tg.start_soon(cancel_handle, self.client, handle)
+
+    def shape(self, result: RunResult, tool: str, include_steps: bool = False) -> CallToolResult:
         limit = self.settings.max_result_chars
         if len(result.text) > limit:
             where = f"orchestrate://runs/{result.run_id}" if result.run_id else "Orchestrate"
@@ -373,7 +378,7 @@ class Bridge:
             return self._failure(str(exc), "get_run")
         wait = min(args.get("wait_seconds", 0.0), self.settings.tool_deadline)
         result = await self.run_status(args["run_id"], wait, progress if wait > 0 else None)
-        return self._shape(result, "get_run")
+        return self.shape(result, "get_run")
 
     async def _cancel_run_tool(self, arguments: Mapping[str, Any] | None) -> CallToolResult:
         try:
@@ -387,7 +392,7 @@ class Bridge:
         result, problem = await cancel_run(
             self.client, self.registry.get(run_id), run_id, self.run_status
         )
-        shaped = self._shape(result, tool)
+        shaped = self.shape(result, tool)
         if problem is None and result.status == "cancelled":
             shaped.is_error = False  # the cancel the caller asked for happened
         return shaped
@@ -436,6 +441,20 @@ class Bridge:
 
     async def thread_document(self, thread_id: str) -> str:
         return json.dumps(await self.client.thread_messages(thread_id), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class AgentCall:
+    """A checked call of an agent: which agent, and what to send it."""
+
+    item: AgentTool
+    message: str
+    thread_id: str | None
+    include_steps: bool
+
+    @classmethod
+    def of(cls, item: AgentTool, args: Mapping[str, Any]) -> AgentCall:
+        return cls(item, args["message"], args.get("thread_id"), args.get("include_steps", False))
 
 
 class _RisingProgress:

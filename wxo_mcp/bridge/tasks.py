@@ -1,0 +1,348 @@
+"""Agent runs as MCP tasks (the 2026-07-28 extension ``io.modelcontextprotocol/tasks``, SEP-2663).
+
+A client that declares the extension on a call of an agent tool or ``ask_agent`` gets the answer
+at once when the run ends within about a second, and otherwise a task it polls. The task *is* the
+Orchestrate run: its ``taskId`` carries the run id (and the tool, agent and caller), sealed with an
+HMAC, so ``tasks/get`` works on any replica and after a restart by reading the run from
+Orchestrate (event replay, ``GET /runs/{id}``), and a task id shown to another caller, or changed
+by a byte, is simply not found.
+
+Task states, from the run: ``working`` while it runs (the latest step as ``statusMessage``);
+``input_required`` when the agent offers options (an elicitation in ``inputRequests``, keyed by
+the run that asked, answered through ``tasks/update``, which sends the choice on in the same
+thread as Orchestrate's chat would); ``completed`` with exactly the result a synchronous call
+returns (a failed run is a completed task whose result has ``isError``); ``cancelled``.
+
+What a second process cannot know from the id alone (which run answered a choice, a cancel while
+a choice was pending) lives in a bounded in-process record; a client keeps polling the replica
+that accepted its update (``Mcp-Name`` carries the task id, for routing).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+from mcp.types import CallToolResult, ElicitRequest, ElicitRequestFormParams, ElicitResult
+from pydantic import ValidationError
+
+from wxo_mcp.bridge.arguments import is_valid_id
+from wxo_mcp.bridge.cancel import CANCEL_WAIT, cancel_handle, cancel_upstream, is_settled
+from wxo_mcp.bridge.catalog import environment_id
+from wxo_mcp.bridge.choices import (
+    MAX_CHOICE_ROUNDS,
+    can_ask,
+    choice_prompt,
+    chosen,
+    option_pairs,
+    with_choice_note,
+)
+from wxo_mcp.bridge.results import RunResult
+from wxo_mcp.bridge.service import AgentCall, Bridge
+
+__all__ = [
+    "POLL_INTERVAL_MS",
+    "TASKS_EXTENSION",
+    "TASK_AFTER",
+    "TaskBook",
+    "TaskNotFound",
+]
+
+TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
+#: A run still going after this many seconds becomes a task.
+TASK_AFTER = 1.0
+#: What we suggest between polls: one poll is one in-memory read here, one Orchestrate read
+#: elsewhere.
+POLL_INTERVAL_MS = 1000
+#: Tasks resolve through Orchestrate for as long as it keeps the run; a day is what we promise.
+TTL_MS = 24 * 3600 * 1000
+MAX_LIVE = 1000
+_PREFIX = "wxo1"
+_GENERIC = frozenset({"list_agents", "get_run", "cancel_run"})
+
+
+class TaskNotFound(LookupError):
+    """No task with this id for this caller (unknown, tampered with, or someone else's)."""
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """What a task id carries: the run it began with and how to shape its result."""
+
+    run_id: str
+    tool: str
+    agent: str
+    include_steps: bool
+    created_ms: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "r": self.run_id,
+            "t": self.tool,
+            "a": self.agent,
+            "s": self.include_steps,
+            "c": self.created_ms,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> TaskRef | None:
+        if not isinstance(data, dict):
+            return None
+        run_id, tool, agent = data.get("r"), data.get("t"), data.get("a")
+        created, steps = data.get("c"), data.get("s")
+        if not (isinstance(run_id, str) and is_valid_id(run_id)):
+            return None
+        if not (isinstance(tool, str) and isinstance(agent, str) and isinstance(created, int)):
+            return None
+        return cls(run_id, tool, agent, steps is True, created)
+
+
+class TaskCodec:
+    """Task ids: ``wxo1.<payload>.<mac>``, the MAC over the payload and the caller."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._key = hashlib.sha256(b"wxo-mcp tasks\x00" + secret).digest()
+
+    def encode(self, ref: TaskRef, caller: str) -> str:
+        payload = _b64(json.dumps(ref.to_json(), separators=(",", ":")).encode())
+        return f"{_PREFIX}.{payload}.{self._mac(payload, caller)}"
+
+    def decode(self, task_id: str, caller: str) -> TaskRef | None:
+        parts = task_id.split(".") if isinstance(task_id, str) else []
+        if len(parts) != 3 or parts[0] != _PREFIX:
+            return None
+        if not hmac.compare_digest(parts[2], self._mac(parts[1], caller)):
+            return None
+        try:
+            return TaskRef.from_json(json.loads(_unb64(parts[1])))
+        except ValueError:
+            return None
+
+    def _mac(self, payload: str, caller: str) -> str:
+        digest = hmac.new(self._key, f"{payload}\x00{caller}".encode(), hashlib.sha256).digest()
+        return _b64(digest[:16])
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass
+class _Live:
+    """What this process learnt about a task beyond its id."""
+
+    run_id: str
+    picked: str | None = None
+    rounds: int = 1
+    answered: set[str] = field(default_factory=set)
+    cancelled: bool = False
+    declined: bool = False
+    failure: RunResult | None = None
+
+
+class TaskBook:
+    """Makes tasks of agent calls; answers ``tasks/get``, ``tasks/update`` and ``tasks/cancel``."""
+
+    def __init__(self, bridge: Bridge, secret: bytes) -> None:
+        self._bridge = bridge
+        self._codec = TaskCodec(secret)
+        self._live: OrderedDict[str, _Live] = OrderedDict()
+
+    # -- tools/call ---------------------------------------------------------------------------
+
+    async def start(
+        self, name: str, arguments: Mapping[str, Any] | None, caller: str
+    ) -> CallToolResult | dict[str, Any] | None:
+        """A result, a ``CreateTaskResult``, or None for a tool that never makes a task."""
+        bridge = self._bridge
+        if name in _GENERIC:
+            return None
+        view, _ = await bridge.catalog.view()
+        call = bridge.agent_call(view, name, arguments)
+        if not isinstance(call, AgentCall):
+            return call
+        handle = bridge.registry.start(
+            agent_id=call.item.agent.id,
+            agent_name=call.item.agent.name,
+            message=call.message,
+            thread_id=call.thread_id,
+            environment_id=environment_id(call.item.agent, bridge.settings.agent_environment),
+        )
+        await bridge.await_handle(handle, TASK_AFTER, None)
+        if handle.run_id is None:  # still being created: a task needs its run id
+            try:
+                with anyio.move_on_after(bridge.settings.tool_deadline):
+                    await handle.created.wait()
+            except anyio.get_cancelled_exc_class():
+                bridge.cancel_soon(handle)
+                raise
+        settled = is_settled(handle)
+        if handle.run_id is None or (settled and not _asks(handle.result(), 1)):
+            return bridge.shape(handle.result(), name, call.include_steps)
+        ref = TaskRef(handle.run_id, name, call.item.agent.name, call.include_steps, _now_ms())
+        task_id = self._codec.encode(ref, caller)
+        self._remember(task_id, _Live(handle.run_id))
+        status = "input_required" if settled else "working"
+        message = "The agent offers a choice." if settled else "The agent is working on it."
+        return {
+            "resultType": "task",
+            **self._base(task_id, ref),
+            "status": status,
+            "statusMessage": message,
+        }
+
+    # -- tasks/* ------------------------------------------------------------------------------
+
+    async def get(self, task_id: str, caller: str) -> dict[str, Any]:
+        ref = self._ref(task_id, caller)
+        live = self._live.get(task_id)
+        base = self._base(task_id, ref)
+        if live is not None and live.cancelled:
+            return {**base, "status": "cancelled", "statusMessage": "Cancelled at your request."}
+        if live is not None and live.failure is not None:
+            return self._completed(base, ref, live.failure)
+        run_id = live.run_id if live is not None else ref.run_id
+        observed = await self._bridge.lookup.observe(run_id)
+        result = observed.result
+        rounds = live.rounds if live is not None else 1
+        if result.status == "running":
+            step = observed.step or "The agent is working on it."
+            return {**base, "status": "working", "statusMessage": step}
+        if result.status == "cancelled":
+            return {**base, "status": "cancelled", "statusMessage": result.error or "Cancelled."}
+        if _asks(result, rounds) and not (live is not None and live.declined):
+            message, schema = choice_prompt(result)
+            request = ElicitRequest(
+                params=ElicitRequestFormParams(message=message, requested_schema=schema)
+            )
+            return {
+                **base,
+                "status": "input_required",
+                "statusMessage": message,
+                "inputRequests": {
+                    _choice_key(result): request.model_dump(
+                        by_alias=True, mode="json", exclude_none=True
+                    )
+                },
+            }
+        if live is not None and live.picked is not None:
+            result = with_choice_note(result, live.picked)
+        return self._completed(base, ref, result)
+
+    def _completed(self, base: dict[str, Any], ref: TaskRef, result: RunResult) -> dict[str, Any]:
+        """Exactly what the synchronous call returns, inlined (``isError`` included)."""
+        shaped = self._bridge.shape(result, ref.tool, ref.include_steps)
+        return {
+            **base,
+            "status": "completed",
+            "result": shaped.model_dump(by_alias=True, mode="json", exclude_none=True),
+        }
+
+    async def update(self, task_id: str, caller: str, responses: Mapping[str, Any]) -> None:
+        """Send the user's choice on in the thread; responses to anything else are ignored."""
+        ref = self._ref(task_id, caller)
+        live = self._live.get(task_id) or self._remember(task_id, _Live(ref.run_id))
+        if live.cancelled:
+            return
+        result = (await self._bridge.lookup.observe(live.run_id)).result
+        key = _choice_key(result)
+        if not _asks(result, live.rounds) or key not in responses or key in live.answered:
+            return
+        live.answered.add(key)
+        try:
+            answer = ElicitResult.model_validate(responses[key])
+        except ValidationError:
+            answer = None
+        picked = chosen(answer, option_pairs(result.options or []))
+        view, _ = await self._bridge.catalog.view()
+        item = view.find(ref.agent)
+        if picked is None or item is None or result.thread_id is None:
+            live.declined = True  # the choice stays in its text form
+            return
+        label, value = picked
+        handle = self._bridge.registry.start(
+            agent_id=item.agent.id,
+            agent_name=item.agent.name,
+            message=value,
+            thread_id=result.thread_id,
+            environment_id=environment_id(item.agent, self._bridge.settings.agent_environment),
+        )
+        with anyio.move_on_after(CANCEL_WAIT):
+            await handle.created.wait()
+        if handle.run_id is None:  # it never started: that is the task's outcome
+            with anyio.move_on_after(CANCEL_WAIT):
+                await handle.done.wait()
+            live.failure = handle.result()
+        live.run_id = handle.run_id or live.run_id
+        live.picked, live.rounds = label, live.rounds + 1
+
+    async def cancel(self, task_id: str, caller: str) -> None:
+        """Cancel the task's run in Orchestrate; a task already ended stays as it was."""
+        ref = self._ref(task_id, caller)
+        live = self._live.get(task_id) or self._remember(task_id, _Live(ref.run_id))
+        handle = self._bridge.registry.get(live.run_id)
+        if handle is not None and not is_settled(handle):
+            await cancel_handle(self._bridge.client, handle)
+            live.cancelled = True
+            return
+        result = (await self._bridge.lookup.observe(live.run_id)).result
+        if result.status == "running":
+            await cancel_upstream(self._bridge.client, live.run_id)
+            live.cancelled = True
+        elif _asks(result, live.rounds) and not live.declined:
+            live.cancelled = True  # nothing runs; the pending choice is withdrawn
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _ref(self, task_id: str, caller: str) -> TaskRef:
+        ref = self._codec.decode(task_id, caller)
+        if ref is None:
+            raise TaskNotFound(task_id)
+        return ref
+
+    def _remember(self, task_id: str, live: _Live) -> _Live:
+        self._live[task_id] = live
+        self._live.move_to_end(task_id)
+        while len(self._live) > MAX_LIVE:
+            self._live.popitem(last=False)
+        return live
+
+    @staticmethod
+    def _base(task_id: str, ref: TaskRef) -> dict[str, Any]:
+        return {
+            "taskId": task_id,
+            "createdAt": _iso(ref.created_ms / 1000),
+            "lastUpdatedAt": _iso(time.time()),
+            "ttlMs": TTL_MS,
+            "pollIntervalMs": POLL_INTERVAL_MS,
+        }
+
+
+def _asks(result: RunResult, rounds: int) -> bool:
+    return can_ask(result) and rounds <= MAX_CHOICE_ROUNDS
+
+
+def _choice_key(result: RunResult) -> str:
+    """Unique over the task's life: each question is asked by its own run."""
+    return f"choice-{result.run_id}"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
