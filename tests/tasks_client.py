@@ -86,16 +86,16 @@ class CancelTask(Request[TaskIdParams, Literal["tasks/cancel"]]):
 
 
 async def get_task(session: ClientSession, task_id: str) -> TaskState:
-    return await session.send_request(GetTask(params=TaskIdParams(task_id=task_id)), TaskState)
+    return await session.send_request(GetTask(params=TaskIdParams(taskId=task_id)), TaskState)
 
 
 async def update_task(session: ClientSession, task_id: str, responses: dict[str, Any]) -> Ack:
-    request = UpdateTask(params=UpdateParams(task_id=task_id, input_responses=responses))
+    request = UpdateTask(params=UpdateParams(taskId=task_id, inputResponses=responses))
     return await session.send_request(request, Ack)
 
 
 async def cancel_task(session: ClientSession, task_id: str) -> Ack:
-    return await session.send_request(CancelTask(params=TaskIdParams(task_id=task_id)), Ack)
+    return await session.send_request(CancelTask(params=TaskIdParams(taskId=task_id)), Ack)
 
 
 Answer = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]

@@ -165,7 +165,8 @@ async def quiet(turn: Turn) -> Answer:
 async def failing(turn: Turn) -> Answer:
     await turn.intermediate("thinkingThisThrough")
     await turn.intermediate("gettingAgentSetup")
-    await turn.pause()
+    # ``seconds=<float>`` in the message: fail only after that long (a long run that fails).
+    await turn.pause(_number(turn.user_text, "seconds", float))
     raise AgentFailure(
         "Agent failing_agent failed: the tool 'always_fails' raised an error (simulated failure)."
     )
