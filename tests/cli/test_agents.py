@@ -27,7 +27,7 @@ def test_table_of_agents_and_tools(run_cli, sim_env):
     hidden = sum(1 for line in table.values() if "hidden in Orchestrate" in line)
     assert hidden >= 1
     assert f"{total} agents; {total - hidden} offered as tools of their own" in result.out
-    assert "Generic tools: list_agents, ask_agent, get_run." in result.out
+    assert "Generic tools: list_agents, ask_agent, get_run, cancel_run." in result.out
 
 
 def test_excluded_and_explicitly_named_hidden_agents(run_cli, sim_env):

@@ -95,7 +95,8 @@ class Bridge:
                 self._warned_too_many = True
                 log.warning(
                     "%d agents exceed WXO_MAX_AGENT_TOOLS=%d: offering only the generic tools "
-                    "(list_agents, ask_agent, get_run). Narrow WXO_AGENTS or raise the limit.",
+                    "(list_agents, ask_agent, get_run, cancel_run). Narrow WXO_AGENTS or raise "
+                    "the limit.",
                     len(view.tools),
                     self.settings.max_agent_tools,
                 )
