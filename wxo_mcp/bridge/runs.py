@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 MAX_RECORDS = 1000
 MAX_BACKGROUND_SECONDS = 15 * 60
 POLL_INTERVAL = 1.0
-CANCELLED = "The call was cancelled, and with it the run in Orchestrate."
+CANCELLED = "Cancelled at the caller's request; the run was stopped in Orchestrate too."
 
 
 MAX_STEP_CONTENT = 2000
