@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
-from . import agents, errors, payloads, runner, validation
+from . import agents, errors, knowledge, payloads, routing, runner, validation
 from .relay import RunStreamResponse
 from .state import SimulatorState
 from .store import RunRecord
@@ -154,6 +154,25 @@ async def create_thread(
     )
 
 
+async def list_threads(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
+    """``GET /threads?agent_id=&limit=&offset=``, newest first (§7.1).
+
+    Locally a plain array: the ADK slices it and reads ``thread["id"]`` (``ai_builder_controller``
+    on the Developer Edition). Remotely the documented ``{"data", "total", "limit", "offset"}``.
+    """
+    query = request.query_params
+    try:
+        limit = validation.query_int(query, "limit", DEFAULT_RUNS_LIMIT, ge=1)
+        offset = validation.query_int(query, "offset", 0, ge=0)
+    except validation.Invalid as invalid:
+        return errors.validation(invalid.errors)
+    threads = state.store.threads_newest_first(query.get("agent_id") or None)
+    page = threads[offset : offset + limit]
+    if not routing.is_instance_path(request.url.path):
+        return JSONResponse(page)
+    return JSONResponse({"data": page, "total": len(threads), "limit": limit, "offset": offset})
+
+
 async def get_thread(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
     thread = state.store.threads.get(params["thread_id"])
     if thread is None:
@@ -180,7 +199,10 @@ HANDLERS: dict[str, Handler] = {
     "list_runs": list_runs,
     "stream_run": stream_run,
     "get_run": get_run,
+    "list_knowledge_bases": knowledge.list_knowledge_bases,
+    "get_knowledge_base": knowledge.get_knowledge_base,
     "create_thread": create_thread,
+    "list_threads": list_threads,
     "get_thread": get_thread,
     "thread_messages": thread_messages,
 }

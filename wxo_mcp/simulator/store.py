@@ -119,6 +119,14 @@ class Store:
             "data": [r.run for r in page],
         }
 
+    def threads_newest_first(self, agent_id: str | None) -> list[JSON]:
+        """Thread objects, newest first, of one agent or (``None``) of all."""
+        return [
+            record.thread
+            for record in reversed(self.threads.values())
+            if agent_id is None or record.thread.get("agent_id") == agent_id
+        ]
+
     def close_all(self) -> None:
         """Cut every unfinished run short (reset / shutdown) so no stream waits forever."""
         for record in self.runs.values():
