@@ -10,7 +10,8 @@ from .helpers import client, run_body
 
 def _start_threads(sim: Simulator) -> tuple[list[str], list[str]]:
     """Two echo threads and one weather thread (via runs), oldest first."""
-    echo, weather = [], []
+    echo: list[str] = []
+    weather: list[str] = []
     with client(sim) as http:
         for agent, ids in (("echo_agent", echo), ("weather_agent", weather), ("echo_agent", echo)):
             created = http.post("/v1/orchestrate/runs", json=run_body(sim.agent_id(agent), "hi"))
