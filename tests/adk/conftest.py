@@ -4,8 +4,8 @@ the port the ADK's local login is bound to.
 The ADK is heavy and pins its own dependencies, so it stays out of the project's dependencies and
 lock file: the first run installs it with pip into a cached venv keyed by its version and the
 Python version (``$XDG_CACHE_HOME/wxo-mcp/adk-<version>-py<XY>``, or ``WXO_TEST_ADK_VENV``);
-later runs reuse it. When it cannot be installed the tests are skipped with pip's reason, or fail
-under ``WXO_TEST_ADK_REQUIRED=1`` (CI).
+later runs reuse it. When it cannot be installed, or port 4321 cannot be had, the tests are skipped
+with the reason, or fail under ``WXO_TEST_ADK_REQUIRED=1`` (CI).
 
 ``orchestrate env activate local`` always logs in at ``http://localhost:4321``, whatever URL the
 environment names (``DEFAULT_LOCAL_SERVICE_URL`` in ``local_service_instance.py``), so the
@@ -111,10 +111,10 @@ def adk_simulator() -> Iterator[str]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    pytest.skip(f"another test run has held port {ADK_PORT} for {_PORT_WAIT:g} s")
+                    _unavailable(f"another test run has held port {ADK_PORT} for {_PORT_WAIT:g} s")
                 time.sleep(0.5)
         if _port_in_use(ADK_PORT):
-            pytest.skip(
+            _unavailable(
                 f"port {ADK_PORT} is in use; the ADK's local login only talks to "
                 f"http://localhost:{ADK_PORT}"
             )
@@ -122,7 +122,7 @@ def adk_simulator() -> Iterator[str]:
             with simulator_process("--port", str(ADK_PORT)) as url:
                 yield url
         except SimulatorDidNotStart as exc:
-            pytest.skip(f"wxo-mcp simulator could not take port {ADK_PORT}: {exc}")
+            _unavailable(f"wxo-mcp simulator could not take port {ADK_PORT}: {exc}")
 
 
 @dataclass

@@ -22,7 +22,8 @@ import yaml
 
 from .conftest import Adk
 
-pytestmark = pytest.mark.adk
+# The first test's setup may install the ADK (tens of seconds, longer on a slow index).
+pytestmark = [pytest.mark.adk, pytest.mark.timeout(900)]
 
 THREAD_ID = re.compile(r"Thread ID: ([0-9a-f-]{36})")
 
