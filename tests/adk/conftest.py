@@ -145,21 +145,16 @@ class Adk:
 
     def orchestrate(self, *args: str, stdin: str = "exit\n") -> subprocess.CompletedProcess[str]:
         """``orchestrate ARGS``; ``chat ask`` reads ``exit`` from stdin after its first answer."""
-        return subprocess.run(
-            [str(self.venv / "bin" / "orchestrate"), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=self.env(),
-            cwd=self.home,
-            timeout=120,
-            check=False,
-        )
+        return self._run([str(self.venv / "bin" / "orchestrate"), *args], stdin)
 
     def python(self, code: str) -> subprocess.CompletedProcess[str]:
         """``code`` run by the ADK venv's Python (its clients read the same HOME)."""
+        return self._run([str(self.venv / "bin" / "python"), "-c", code], "")
+
+    def _run(self, argv: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(self.venv / "bin" / "python"), "-c", code],
+            argv,
+            input=stdin,
             capture_output=True,
             text=True,
             env=self.env(),

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp
 from . import agents, errors, knowledge, payloads, routing, runner, validation
 from .relay import RunStreamResponse
 from .state import SimulatorState
-from .store import RunRecord
+from .store import RunRecord, page
 
 Handler = Callable[[Request, SimulatorState, dict[str, str]], Awaitable[Response | ASGIApp]]
 
@@ -130,10 +130,8 @@ async def get_run(request: Request, state: SimulatorState, params: dict[str, str
 
 
 async def list_runs(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
-    query = request.query_params
     try:
-        limit = validation.query_int(query, "limit", DEFAULT_RUNS_LIMIT, ge=1)
-        offset = validation.query_int(query, "offset", 0, ge=0)
+        limit, offset = validation.page_bounds(request.query_params, DEFAULT_RUNS_LIMIT)
     except validation.Invalid as invalid:
         return errors.validation(invalid.errors)
     return JSONResponse(state.store.page_of_runs(limit=limit, offset=offset))
@@ -162,15 +160,15 @@ async def list_threads(request: Request, state: SimulatorState, params: dict[str
     """
     query = request.query_params
     try:
-        limit = validation.query_int(query, "limit", DEFAULT_RUNS_LIMIT, ge=1)
-        offset = validation.query_int(query, "offset", 0, ge=0)
+        limit, offset = validation.page_bounds(query, DEFAULT_RUNS_LIMIT)
     except validation.Invalid as invalid:
         return errors.validation(invalid.errors)
-    threads = state.store.threads_newest_first(query.get("agent_id") or None)
-    page = threads[offset : offset + limit]
+    threads = page(
+        state.store.threads_newest_first(query.get("agent_id") or None), limit=limit, offset=offset
+    )
     if not routing.is_instance_path(request.url.path):
-        return JSONResponse(page)
-    return JSONResponse({"data": page, "total": len(threads), "limit": limit, "offset": offset})
+        return JSONResponse(threads["data"])
+    return JSONResponse(threads)
 
 
 async def get_thread(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:

@@ -200,3 +200,8 @@ def query_int(query: Mapping[str, str], name: str, default: int, *, ge: int) -> 
 def query_bool(raw: str | None) -> bool:
     """FastAPI's lenient bool parsing (``true/1/yes/on``), defaulting to false."""
     return raw is not None and raw.strip().lower() in {"true", "1", "yes", "on", "y", "t"}
+
+
+def page_bounds(query: Mapping[str, str], default_limit: int) -> tuple[int, int]:
+    """``limit`` (at least 1) and ``offset`` (at least 0) of a paged list."""
+    return query_int(query, "limit", default_limit, ge=1), query_int(query, "offset", 0, ge=0)
