@@ -104,8 +104,8 @@ class TokenIssuer:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Exchanges so far per kind (``iam``, ``mcsp_v1``, ``mcsp_v2``, ``cpd``), and under
-        ``refused`` how many requests came with an expired or revoked token."""
+        """Exchanges so far per kind (``iam``, ``mcsp_v1``, ``mcsp_v2``, ``cpd``, ``local``), and
+        under ``refused`` how many requests came with an expired or revoked token."""
         with self._lock:
             return dict(self._counts)
 

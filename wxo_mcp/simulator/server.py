@@ -125,7 +125,8 @@ class Simulator:
     @property
     def token_exchanges(self) -> dict[str, int]:
         """Token exchanges per kind since the last reset: ``iam``, ``mcsp_v1``, ``mcsp_v2``,
-        ``cpd`` (requests refused for an expired or revoked token: :attr:`tokens_refused`)."""
+        ``cpd``, and ``local`` for Developer Edition logins (requests refused for an expired or
+        revoked token: :attr:`tokens_refused`)."""
         counts = self._state.issuer.counts
         counts.pop("refused", None)
         return counts
