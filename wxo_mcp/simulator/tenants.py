@@ -15,13 +15,11 @@ inferred: FastAPI ``{"detail": ...}`` errors, as elsewhere in the runtime (§9).
 
 from __future__ import annotations
 
-import json
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import errors, payloads
+from . import errors, payloads, validation
 from .agents import stable_id
 from .state import SimulatorState
 from .tokens import authorized, form_fields
@@ -87,22 +85,14 @@ async def create_tenant(request: Request) -> Response:
     if not allowed:
         return errors.unauthorized_local(missing=allowed is None)
     try:
-        body = json.loads(await request.body() or b"null")
-    except json.JSONDecodeError:
-        body = None
-    name = body.get("name") if isinstance(body, dict) else None
-    if not isinstance(name, str) or not name:
-        loc = ["body", "name"] if isinstance(body, dict) else ["body"]
-        return errors.validation([{"type": "missing", "loc": loc, "msg": "Field required"}])
+        name, title, tags = validation.tenant_request(
+            validation.parse_json_body(await request.body())
+        )
+    except validation.Invalid as invalid:
+        return errors.validation(invalid.errors)
     if name in state.tenants:
         return errors.detail(409, f"Tenant with name '{name}' already exists")
-    title = body.get("title")
-    tags = body.get("tags")
-    tenant = _new_tenant(
-        name,
-        title if isinstance(title, str) else None,
-        [str(t) for t in tags] if isinstance(tags, list) else [],
-    )
+    tenant = _new_tenant(name, title, tags)
     state.tenants[name] = tenant
     return JSONResponse(tenant, status_code=201)
 
