@@ -214,7 +214,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
         "WXO_PASSWORD) only from the environment. Exit code 1 if the file is malformed or the "
         "entry differs (nothing written).",
     )
-    install.add_argument("host", metavar="HOST", choices=HOST_NAMES, help=", ".join(HOST_NAMES))
+    install.add_argument(
+        "host_name", metavar="HOST", choices=HOST_NAMES, help=", ".join(HOST_NAMES)
+    )
     install.add_argument("--name", default="orchestrate", help="the server's name in the host")
     install.add_argument("--print", action="store_true", help="show the entry, write nothing")
     install.add_argument("--force", action="store_true", help="replace a different entry")

@@ -81,7 +81,7 @@ def _launch(args: argparse.Namespace, settings: dict[str, str], secrets: list[st
     else:
         command, prefix = _this_script()
     env = {FIELDS[field][0]: str(value) for field, value in settings.items()}
-    host = args.host
+    host = args.host_name
     refs: list[str] = []
     if host == "claude-code" or (host == "vscode" and args.project is not None):
         refs = secrets  # the host (or the shell) fills them in
@@ -95,7 +95,7 @@ class _Refused(Exception):
 
 
 def run(args: argparse.Namespace, fields: list[str]) -> int:
-    host = HOSTS[args.host]
+    host = HOSTS[args.host_name]
     if args.project is not None and host.name != "vscode":
         print_err("wxo-mcp install: --project is for vscode (its workspace .vscode/mcp.json).")
         return 2
