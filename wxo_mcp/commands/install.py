@@ -162,9 +162,11 @@ def _merge(host: Host, args: argparse.Namespace, launch: Launch) -> int:
     updated = json.loads(json.dumps(data))  # a deep copy: compare before and after
     updated.setdefault(host.key, {})[args.name] = entry
     if inputs:
-        kept = [
-            i for i in updated.get("inputs", []) if i.get("id") not in {n["id"] for n in inputs}
-        ]
+        existing = updated.get("inputs", [])
+        if not isinstance(existing, list):
+            raise _Refused(f"{path}: 'inputs' should be a list; the file was not changed.")
+        ours = {i["id"] for i in inputs}
+        kept = [i for i in existing if not (isinstance(i, dict) and i.get("id") in ours)]
         updated["inputs"] = kept + inputs
     if updated == data:
         print_err(f"{host.title}: {args.name!r} is already in {path}; nothing changed.")
