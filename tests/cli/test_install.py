@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from mcp import Client, StdioServerParameters
 
 from tests.e2e.conftest import ROOT
 from wxo_mcp.cli import _parser
-from wxo_mcp.commands.hosts import config_path
+from wxo_mcp.commands.hosts import Launch, claude_mcp_add, code_add_mcp, config_path
 from wxo_mcp.config import FIELDS
 
 URL = "https://api.us-south.watson-orchestrate.cloud.ibm.com/instances/abc"
@@ -306,3 +308,42 @@ async def test_installed_entry_starts_a_working_server(tmp_path, mode):
     async with Client(params, mode=mode) as client:
         result = await client.call_tool("echo_agent", {"message": "installed"})
     assert (result.structured_content or {})["text"] == "Echo (turn 1): installed"
+
+
+def test_file_settings_become_absolute(run_cli, home, monkeypatch):
+    (home / "work").mkdir()
+    monkeypatch.chdir(home / "work")
+    result = run_cli("install", "cursor", "--token-file", "token.txt", "--print")
+    assert result.code == 0, result.err
+    env = json.loads(result.out)["mcpServers"]["orchestrate"]["env"]
+    assert env["WXO_TOKEN_FILE"] == str(home / "work" / "token.txt")
+
+
+def test_simulator_entry_carries_no_secrets(run_cli, home):
+    result = run_cli("install", "claude-desktop", "--simulator", env={"WXO_API_KEY": API_KEY})
+    assert result.code == 0, result.err
+    entry = read(target("claude-desktop", home))["mcpServers"]["orchestrate"]
+    assert entry["args"][-2:] == ["serve", "--simulator"]
+    assert "env" not in entry
+
+
+def test_run_from_uvx_cache_installs_uvx(run_cli, home, monkeypatch):
+    """A wxo-mcp in uv's throw-away cache would vanish: the entry runs uvx instead."""
+    if shutil.which("uvx") is None:
+        pytest.skip("uvx is not installed")
+    monkeypatch.setattr(sys, "prefix", str(home / ".cache/uv/archive-v0/abc123"))
+    result = run_cli("install", "cursor", "--print")
+    entry = json.loads(result.out)["mcpServers"]["orchestrate"]
+    assert Path(entry["command"]).name.startswith("uvx")
+    assert entry["args"] == ["--from", "wxo-mcp", "wxo-mcp", "serve"]
+
+
+def test_printed_commands_on_windows():
+    launch = Launch(
+        "C:\\Users\\u\\.local\\bin\\wxo-mcp.exe", ("serve",), {"WXO_URL": URL}, ("WXO_API_KEY",)
+    )
+    line = claude_mcp_add("orchestrate", launch, "win32")
+    assert "--env WXO_API_KEY=$env:WXO_API_KEY" in line  # PowerShell reads it when run
+    assert line.endswith("orchestrate -- C:\\Users\\u\\.local\\bin\\wxo-mcp.exe serve")
+    code = code_add_mcp("orchestrate", launch, "win32")
+    assert code.startswith("code --add-mcp ") and "WXO_API_KEY" not in code

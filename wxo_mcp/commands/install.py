@@ -90,6 +90,16 @@ def _launch(args: argparse.Namespace, settings: dict[str, str], secrets: list[st
     return Launch(command, (*prefix, *serve), env, tuple(refs))
 
 
+def _absolute_paths(settings: dict[str, Any]) -> dict[str, Any]:
+    """File settings made absolute: a host starts the server in a directory of its choosing."""
+    return {
+        field: str(Path(value).expanduser().absolute())
+        if Path in get_args(Settings.model_fields[field].annotation)
+        else value
+        for field, value in settings.items()
+    }
+
+
 class _Refused(Exception):
     """The install cannot go ahead; the message says why and what to do."""
 
@@ -99,12 +109,14 @@ def run(args: argparse.Namespace, fields: list[str]) -> int:
     if args.project is not None and host.name != "vscode":
         print_err("wxo-mcp install: --project is for vscode (its workspace .vscode/mcp.json).")
         return 2
-    settings = overrides_from(args, fields)
+    settings = _absolute_paths(overrides_from(args, fields))
     Settings.load(overrides=settings)  # refuse values the server would refuse
     secrets = [var for var in secret_variables() if os.environ.get(var, "").strip()]
+    if args.simulator:
+        secrets = []  # the simulator brings its own URL and token
     try:
         launch = _launch(args, settings, secrets)
-        _advise(host, args, settings, secrets)
+        _advise(args, settings, secrets)
         if host.edits_file or args.project is not None:
             return _merge(host, args, launch)
         _print_command(host, args.name, launch, secrets)
@@ -114,9 +126,7 @@ def run(args: argparse.Namespace, fields: list[str]) -> int:
         return 1
 
 
-def _advise(
-    host: Host, args: argparse.Namespace, settings: dict[str, Any], secrets: list[str]
-) -> None:
+def _advise(args: argparse.Namespace, settings: dict[str, Any], secrets: list[str]) -> None:
     if "WXO_TOKEN" in secrets and "WXO_API_KEY" not in secrets:
         print_err(
             "Note: WXO_TOKEN is a fixed bearer token and stops working when it expires; "
@@ -141,7 +151,7 @@ def _masked(entry: dict[str, Any], launch: Launch) -> dict[str, Any]:
 
 def _merge(host: Host, args: argparse.Namespace, launch: Launch) -> int:
     """Add or replace our entry in the host's file; everything else in it stays."""
-    path = config_path(host.name, project=args.project)
+    path = config_path(host.name, project=args.project.absolute() if args.project else None)
     entry = entry_for(host.name, launch)
     inputs = vscode_inputs(launch, _LABELS) if host.name == "vscode" else []
     if args.print:
