@@ -183,11 +183,14 @@ async def test_bundle_runs_as_the_host_starts_it(bundle, simulator, mode):
 
 @pytest.mark.anyio
 @pytest.mark.e2e
-async def test_unfilled_placeholders_are_not_taken_for_settings(simulator, tmp_path):
-    """A host that passes ``${user_config.agents}`` verbatim must not filter every agent away."""
+@pytest.mark.parametrize("how", ["module", "entry_point file"])
+async def test_unfilled_placeholders_are_not_taken_for_settings(simulator, tmp_path, how):
+    """A host that passes ``${user_config.agents}`` verbatim must not filter every agent away;
+    and the entry point works run as a file too (a host may start it so)."""
+    entry = str(ROOT / MANIFEST["server"]["entry_point"])
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "wxo_mcp.bundle"],
+        args=["-m", "wxo_mcp.bundle"] if how == "module" else [entry],
         env={
             "HOME": str(tmp_path),
             "WXO_URL": simulator.url,
