@@ -23,10 +23,11 @@ from pydantic import ConfigDict, Field
 TASKS = "io.modelcontextprotocol/tasks"
 
 
-class CreateTaskResult(Result):
+class _Task(Result):
+    """The fields every task shape carries."""
+
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    result_type: Literal["task"] = Field(alias="resultType")
     task_id: str = Field(alias="taskId")
     status: str
     status_message: str | None = Field(default=None, alias="statusMessage")
@@ -36,19 +37,14 @@ class CreateTaskResult(Result):
     poll_interval_ms: int | None = Field(default=None, alias="pollIntervalMs")
 
 
-class TaskState(Result):
+class CreateTaskResult(_Task):
+    result_type: Literal["task"] = Field(alias="resultType")
+
+
+class TaskState(_Task):
     """A ``tasks/get`` answer (``DetailedTask``)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
     result_type: str | None = Field(default=None, alias="resultType")
-    task_id: str = Field(alias="taskId")
-    status: str
-    status_message: str | None = Field(default=None, alias="statusMessage")
-    created_at: str = Field(alias="createdAt")
-    last_updated_at: str = Field(alias="lastUpdatedAt")
-    ttl_ms: int | None = Field(alias="ttlMs")
-    poll_interval_ms: int | None = Field(default=None, alias="pollIntervalMs")
     result: dict[str, Any] | None = None
     input_requests: dict[str, Any] | None = Field(default=None, alias="inputRequests")
 

@@ -12,8 +12,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client, MCPError
+from mcp.client.streamable_http import streamable_http_client
 
 from tests.e2e.conftest import server_params
 from tests.e2e.test_http import start_http  # noqa: F401 - used through getfixturevalue
@@ -70,8 +72,8 @@ async def _until(predicate: Callable[[], bool], within: float = 15) -> None:
             await anyio.sleep(0.05)
 
 
-def _only_run(simulator: Any) -> str:
-    (run_id,) = simulator.runs
+def _only_run(simulator: Any, agent: str | None = None) -> str:
+    (run_id,) = [rid for rid, r in simulator.runs.items() if agent in (None, r.agent.name)]
     return str(run_id)
 
 
@@ -105,14 +107,9 @@ async def test_a_slow_agent_becomes_a_task_polled_to_the_synchronous_result(
     answer = data(result)
     assert answer["status"] == "completed"
     assert answer["text"] == "Done thinking after 2.5 seconds: seconds=2.5"
-    assert answer["run_id"] == _only_run_of(simulator, "slow_agent")
+    assert answer["run_id"] == _only_run(simulator, "slow_agent")
     assert f'call slow_agent again with thread_id "{answer["thread_id"]}"' in text(result)
     assert data(fast)["text"] == "Echo (turn 1): quick"
-
-
-def _only_run_of(simulator: Any, agent: str) -> str:
-    (run_id,) = [rid for rid, r in simulator.runs.items() if r.agent.name == agent]
-    return str(run_id)
 
 
 async def test_a_failed_run_is_a_completed_task_with_is_error(
@@ -261,3 +258,23 @@ async def test_get_run_elsewhere_follows_the_run_by_event_replay(
     assert data(result)["agent"] == "slow_agent"
     assert steps and steps[-1] == "Run completed."
     assert any(r.path.endswith(f"/runs/{handle['run_id']}/events") for r in simulator.requests)
+
+
+def _client_with_token(url: str, token: str) -> Client:
+    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"})
+    return Client(streamable_http_client(url, http_client=http), extensions=[TasksClient()])
+
+
+async def test_over_http_a_task_belongs_to_the_client_token_that_made_it(
+    request: pytest.FixtureRequest, simulator: Any
+) -> None:
+    start = request.getfixturevalue("start_http")
+    token_a, token_b = "token-of-team-a-0123456789", "token-of-team-b-0123456789"
+    async with _client_with_token(start(env={"WXO_MCP_TOKEN": token_a}), token_a) as client:
+        created = await _start_task(client, "slow_agent", {"message": "seconds=1.5"})
+        state = await get_task(client.session, created.task_id)
+    async with _client_with_token(start(env={"WXO_MCP_TOKEN": token_b}), token_b) as other:
+        with pytest.raises(MCPError) as refused:
+            await get_task(other.session, created.task_id)
+    assert state.task_id == created.task_id
+    assert refused.value.error.code == -32602  # not found: another caller's task is not shown

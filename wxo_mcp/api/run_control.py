@@ -9,7 +9,7 @@ the one place that speaks HTTP, without growing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from wxo_mcp.api.events import RunEvent
@@ -25,17 +25,9 @@ MAX_STREAM_TIMEOUT_MS = 30_000
 class RunControl:
     """Cancel and event replay; the HTTP plumbing is the client's."""
 
-    def _require_endpoints(self) -> Endpoints:
-        raise NotImplementedError
-
-    async def _get_json(
-        self,
-        url: str,
-        what: str,
-        params: Mapping[str, str | int] | None = None,
-        method: str = "GET",
-    ) -> Any:
-        raise NotImplementedError
+    # Provided by OrchestrateClient: the endpoints, and a retried JSON request.
+    _require_endpoints: Callable[[], Endpoints]
+    _get_json: Callable[..., Awaitable[Any]]
 
     async def cancel_run(self, run_id: str) -> dict[str, Any]:
         """Ask Orchestrate to stop a run: ``{thread_id, run_id}``.
