@@ -36,7 +36,7 @@ from wxo_mcp.bridge.tasks import TaskBook
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
 from wxo_mcp.stdio import claim_stdout
-from wxo_mcp.task_extension import TasksExtension
+from wxo_mcp.task_extension import TasksExtension, advertise_legacy_tasks
 
 __all__ = ["WxoServer", "build_server"]
 
@@ -57,6 +57,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
         self._bus = InMemorySubscriptionBus()
         self._bridge: Bridge | None = None
         self._tasks: TaskBook | None = None
+        tasks = TasksExtension(lambda: self._tasks)
         super().__init__(
             name="wxo-mcp",
             title="watsonx Orchestrate",
@@ -64,16 +65,19 @@ class WxoServer(MCPServer[dict[str, Any]]):
             instructions=INSTRUCTIONS,
             lifespan=_lifespan,
             subscriptions=self._bus,
-            middleware=[self._refresh_tools],
-            extensions=[TasksExtension(lambda: self._tasks)],
+            middleware=[self._refresh_tools, tasks.legacy_task_call],
+            extensions=[tasks],
             log_level=settings.log_level,  # type: ignore[arg-type]
         )
         # MCPServer's transports call create_initialization_options() without arguments, which
         # advertises tools.listChanged=false to handshake-era clients; we do send that
-        # notification, so say so.
+        # notification, so say so (and that 2025-11-25 clients may ask for tasks).
         lowlevel = self._lowlevel_server
-        lowlevel.create_initialization_options = functools.partial(  # type: ignore[method-assign]
+        initialization_options = functools.partial(
             lowlevel.create_initialization_options, NotificationOptions(tools_changed=True)
+        )
+        lowlevel.create_initialization_options = (  # type: ignore[method-assign]
+            lambda *_, **__: advertise_legacy_tasks(initialization_options())
         )
         self._register_resources()
 

@@ -10,23 +10,35 @@ this module only translates: who the caller is, and which JSON-RPC error a refus
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.extension import Extension, MethodBinding
 from mcp.server.mcpserver.server import require_client_extension
+from mcp.server.models import InitializationOptions
 from mcp.shared.exceptions import MCPError
 from mcp.shared.inbound import decode_header_value
-from mcp.types import INVALID_PARAMS, CallToolRequestParams, RequestParams
+from mcp.types import (
+    INVALID_PARAMS,
+    CallToolRequestParams,
+    RequestParams,
+    ServerTasksCapability,
+    ServerTasksRequestsCapability,
+    TasksCallCapability,
+    TasksCancelCapability,
+    TasksToolsCapability,
+)
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import Field
 
 from wxo_mcp.bridge.tasks import TASKS_EXTENSION, TaskBook, TaskNotFound
 
-__all__ = ["TasksExtension"]
+__all__ = ["TasksExtension", "advertise_legacy_tasks"]
 
 _MODERN = frozenset(MODERN_PROTOCOL_VERSIONS)
+#: The version whose core has tasks (``params.task``, ``tasks/get``, ``tasks/result``).
+_LEGACY = frozenset({"2025-11-25"})
 
 
 class TaskParams(RequestParams):
@@ -47,10 +59,41 @@ class TasksExtension(Extension):
 
     def methods(self) -> list[MethodBinding]:
         return [
-            MethodBinding("tasks/get", TaskParams, self._get, _MODERN),
+            MethodBinding("tasks/get", TaskParams, self._get),
             MethodBinding("tasks/update", UpdateTaskParams, self._update, _MODERN),
-            MethodBinding("tasks/cancel", TaskParams, self._cancel, _MODERN),
+            MethodBinding("tasks/cancel", TaskParams, self._cancel),
+            MethodBinding("tasks/result", TaskParams, self._result, _LEGACY),
         ]
+
+    async def legacy_task_call(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        """Middleware: a 2025-11-25 ``tools/call`` carrying ``params.task`` gets a task.
+
+        It answers from the middleware because the SDK shapes a handler's result to the legacy
+        ``CallToolResult`` surface, which has no ``task``; a middleware owns its result.
+        """
+        params = ctx.params
+        book = self._book()
+        if (
+            book is None
+            or ctx.method != "tools/call"
+            or ctx.protocol_version not in _LEGACY
+            or not isinstance(params, Mapping)
+            or not isinstance(params.get("task"), Mapping)
+            or not isinstance(params.get("name"), str)
+        ):
+            return await call_next(ctx)
+        arguments = params.get("arguments")
+        outcome = await book.start(
+            params["name"],
+            arguments if isinstance(arguments, Mapping) else None,
+            _caller(ctx),
+            after=None,
+        )
+        if not isinstance(outcome, dict):
+            return await call_next(ctx)  # not an agent call, or it never started: as usual
+        return {"task": _legacy_task(outcome)}
 
     async def intercept_tool_call(
         self,
@@ -66,10 +109,23 @@ class TasksExtension(Extension):
 
     async def _get(self, ctx: ServerRequestContext[Any, Any], params: TaskParams) -> HandlerResult:
         book = _checked(self._book(), ctx, params)
+        legacy = ctx.protocol_version in _LEGACY
         try:
-            return await book.get(params.task_id, _caller(ctx))
+            state = await book.get(params.task_id, _caller(ctx), asking=not legacy)
         except TaskNotFound:
             raise _not_found() from None
+        return _legacy_task(state) if legacy else state
+
+    async def _result(
+        self, ctx: ServerRequestContext[Any, Any], params: TaskParams
+    ) -> HandlerResult:
+        book = _checked(self._book(), ctx, params)
+        try:
+            result = await book.outcome(params.task_id, _caller(ctx))
+        except TaskNotFound:
+            raise _not_found() from None
+        related = {"io.modelcontextprotocol/related-task": {"taskId": params.task_id}}
+        return {**result, "_meta": {**result.get("_meta", {}), **related}}
 
     async def _update(
         self, ctx: ServerRequestContext[Any, Any], params: UpdateTaskParams
@@ -87,9 +143,32 @@ class TasksExtension(Extension):
         book = _checked(self._book(), ctx, params)
         try:
             await book.cancel(params.task_id, _caller(ctx))
+            if ctx.protocol_version in _LEGACY:  # 2025-11-25 answers with the task
+                return _legacy_task(await book.get(params.task_id, _caller(ctx), asking=False))
         except TaskNotFound:
             raise _not_found() from None
         return {}
+
+
+def _legacy_task(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A task in the 2025-11-25 shape: ``ttl``/``pollInterval``, nothing inlined."""
+    task = {
+        key: state[key]
+        for key in ("taskId", "status", "statusMessage", "createdAt", "lastUpdatedAt")
+        if key in state
+    }
+    return {**task, "ttl": state.get("ttlMs"), "pollInterval": state.get("pollIntervalMs")}
+
+
+def advertise_legacy_tasks(options: InitializationOptions) -> InitializationOptions:
+    """Tell 2025-11-25 clients (VS Code) that tools/call can run as a task, and be cancelled."""
+    options.capabilities.tasks = ServerTasksCapability(
+        cancel=TasksCancelCapability(),
+        requests=ServerTasksRequestsCapability(
+            tools=TasksToolsCapability(call=TasksCallCapability())
+        ),
+    )
+    return options
 
 
 def _declares(ctx: ServerRequestContext[Any, Any]) -> bool:
@@ -106,7 +185,8 @@ def _checked(
     book: TaskBook | None, ctx: ServerRequestContext[Any, Any], params: TaskParams
 ) -> TaskBook:
     """-32021 for a client that did not declare the extension; the routing header must agree."""
-    require_client_extension(ctx, TASKS_EXTENSION)
+    if ctx.protocol_version not in _LEGACY:
+        require_client_extension(ctx, TASKS_EXTENSION)
     if book is None:
         raise _not_found()
     request = ctx.request

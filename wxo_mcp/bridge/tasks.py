@@ -164,9 +164,17 @@ class TaskBook:
     # -- tools/call ---------------------------------------------------------------------------
 
     async def start(
-        self, name: str, arguments: Mapping[str, Any] | None, caller: str
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None,
+        caller: str,
+        *,
+        after: float | None = TASK_AFTER,
     ) -> CallToolResult | dict[str, Any] | None:
-        """A result, a ``CreateTaskResult``, or None for a tool that never makes a task."""
+        """A result, a ``CreateTaskResult``, or None for a tool that never makes a task.
+
+        ``after=None``: a task whenever the run exists (the 2025-11-25 client asked for one).
+        """
         bridge = self._bridge
         if name in _GENERIC:
             return None
@@ -181,7 +189,7 @@ class TaskBook:
             thread_id=call.thread_id,
             environment_id=environment_id(call.item.agent, bridge.settings.agent_environment),
         )
-        await bridge.await_handle(handle, TASK_AFTER, None)
+        await bridge.await_handle(handle, 0.0 if after is None else after, None)
         if handle.run_id is None:  # still being created: a task needs its run id
             try:
                 with anyio.move_on_after(bridge.settings.tool_deadline):
@@ -190,13 +198,14 @@ class TaskBook:
                 bridge.cancel_soon(handle)
                 raise
         settled = is_settled(handle)
-        if handle.run_id is None or (settled and not _asks(handle.result(), 1)):
+        asks = after is not None and _asks(handle.result(), 1)
+        if handle.run_id is None or (after is not None and settled and not asks):
             return bridge.shape(handle.result(), name, call.include_steps)
         ref = TaskRef(handle.run_id, name, call.item.agent.name, call.include_steps, _now_ms())
         task_id = self._codec.encode(ref, caller)
         self._remember(task_id, _Live(handle.run_id))
-        status = "input_required" if settled else "working"
-        message = "The agent offers a choice." if settled else "The agent is working on it."
+        status = "working" if not settled else "input_required" if asks else "completed"
+        message = "The agent offers a choice." if asks else "The agent is working on it."
         return {
             "resultType": "task",
             **self._base(task_id, ref),
@@ -206,7 +215,8 @@ class TaskBook:
 
     # -- tasks/* ------------------------------------------------------------------------------
 
-    async def get(self, task_id: str, caller: str) -> dict[str, Any]:
+    async def get(self, task_id: str, caller: str, *, asking: bool = True) -> dict[str, Any]:
+        """The task now; ``asking=False`` (2025-11-25 clients) keeps options in text form."""
         ref = self._ref(task_id, caller)
         live = self._live.get(task_id)
         base = self._base(task_id, ref)
@@ -223,7 +233,7 @@ class TaskBook:
             return {**base, "status": "working", "statusMessage": step}
         if result.status == "cancelled":
             return {**base, "status": "cancelled", "statusMessage": result.error or "Cancelled."}
-        if _asks(result, rounds) and not (live is not None and live.declined):
+        if asking and _asks(result, rounds) and not (live is not None and live.declined):
             message, schema = choice_prompt(result)
             request = ElicitRequest(
                 params=ElicitRequestFormParams(message=message, requested_schema=schema)
@@ -250,6 +260,22 @@ class TaskBook:
             "status": "completed",
             "result": shaped.model_dump(by_alias=True, mode="json", exclude_none=True),
         }
+
+    async def outcome(self, task_id: str, caller: str) -> dict[str, Any]:
+        """The tool result once the task ends (2025-11-25 ``tasks/result`` blocks for it)."""
+        while True:
+            state = await self.get(task_id, caller, asking=False)
+            if state["status"] == "completed":
+                result: dict[str, Any] = state["result"]
+                return result
+            live = self._live.get(task_id)
+            run_id = live.run_id if live is not None else self._ref(task_id, caller).run_id
+            if state["status"] == "cancelled":
+                ref = self._ref(task_id, caller)
+                observed = (await self._bridge.lookup.observe(run_id)).result
+                cancelled = observed.model_copy(update={"status": "cancelled"})
+                return self._completed({}, ref, cancelled)["result"]  # type: ignore[no-any-return]
+            await self._bridge.lookup.observe(run_id, POLL_INTERVAL_MS / 1000)
 
     async def update(self, task_id: str, caller: str, responses: Mapping[str, Any]) -> None:
         """Send the user's choice on in the thread; responses to anything else are ignored."""

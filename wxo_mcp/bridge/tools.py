@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from mcp.types import Tool, ToolAnnotations
+from mcp.types import Tool, ToolAnnotations, ToolExecution
 
 from wxo_mcp.bridge.arguments import ParamSpec, input_schema
 from wxo_mcp.bridge.catalog import AgentTool
@@ -60,6 +60,8 @@ GET_RUN_PARAMS = {
 CANCEL_RUN_PARAMS = {
     "run_id": ParamSpec("id", required=True, description="The run_id of the run to stop."),
 }
+#: Agent calls may run as 2025-11-25 core tasks (2026-07-28 clients negotiate per request).
+_TASKS = ToolExecution(task_support="optional")
 
 
 @functools.cache
@@ -85,6 +87,7 @@ def agent_tool(item: AgentTool) -> Tool:
         input_schema=_agent_input_schema(),
         output_schema=output_schema(),
         annotations=ToolAnnotations(title=title, read_only_hint=False, open_world_hint=True),
+        execution=_TASKS,
     )
 
 
@@ -113,6 +116,7 @@ def generic_tools(deadline: float) -> list[Tool]:
             input_schema=input_schema(ASK_PARAMS),
             output_schema=output_schema(),
             annotations=ToolAnnotations(read_only_hint=False, open_world_hint=True),
+            execution=_TASKS,
         ),
         Tool(
             name="get_run",
