@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxo_mcp.bridge.tasks import TaskCodec, TaskRef
+from wxo_mcp.bridge.task_ids import TaskCodec, TaskRef
 
 RUN = "c5af0b1e-2d3c-4e5f-8a9b-0c1d2e3f4a5b"
 REF = TaskRef(RUN, "slow_agent", "slow_agent", False, 1_764_000_000_000)

@@ -278,3 +278,27 @@ async def test_over_http_a_task_belongs_to_the_client_token_that_made_it(
             await get_task(other.session, created.task_id)
     assert state.task_id == created.task_id
     assert refused.value.error.code == -32602  # not found: another caller's task is not shown
+
+
+async def test_a_choice_answered_on_one_replica_is_seen_on_another(
+    open_server: Open, simulator: Any
+) -> None:
+    async with open_server(extensions=[TasksClient()]) as first:
+        created = await _start_task(first, "choice_agent", {"message": "report please"})
+    async with open_server(extensions=[TasksClient()]) as second:
+        asked = await get_task(second.session, created.task_id)
+        ((key, request),) = (asked.input_requests or {}).items()
+        choice = request["params"]["requestedSchema"]["properties"]["choice"]["oneOf"][1]
+        await update_task(
+            second.session,
+            created.task_id,
+            {key: {"action": "accept", "content": {"choice": choice["const"]}}},
+        )
+    async with open_server(extensions=[TasksClient()]) as third:
+        with anyio.fail_after(20):
+            while (state := await get_task(third.session, created.task_id)).status == "working":
+                await anyio.sleep(0.2)
+    assert asked.status == "input_required"
+    assert state.status == "completed", state
+    assert state.result is not None
+    assert "CSV spreadsheet" in state.result["structuredContent"]["text"]

@@ -20,10 +20,6 @@ that accepted its update (``Mcp-Name`` carries the task id, for routing).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -35,7 +31,6 @@ import anyio
 from mcp.types import CallToolResult, ElicitRequest, ElicitRequestFormParams, ElicitResult
 from pydantic import ValidationError
 
-from wxo_mcp.bridge.arguments import is_valid_id
 from wxo_mcp.bridge.cancel import CANCEL_WAIT, cancel_handle, cancel_upstream, is_settled
 from wxo_mcp.bridge.catalog import environment_id
 from wxo_mcp.bridge.choices import (
@@ -46,8 +41,11 @@ from wxo_mcp.bridge.choices import (
     option_pairs,
     with_choice_note,
 )
+from wxo_mcp.bridge.replay import Replayed
 from wxo_mcp.bridge.results import RunResult
 from wxo_mcp.bridge.service import AgentCall, Bridge
+from wxo_mcp.bridge.task_ids import TaskCodec, TaskRef
+from wxo_mcp.errors import WxoError
 
 __all__ = [
     "POLL_INTERVAL_MS",
@@ -66,78 +64,11 @@ POLL_INTERVAL_MS = 1000
 #: Tasks resolve through Orchestrate for as long as it keeps the run; a day is what we promise.
 TTL_MS = 24 * 3600 * 1000
 MAX_LIVE = 1000
-_PREFIX = "wxo1"
 _GENERIC = frozenset({"list_agents", "get_run", "cancel_run"})
 
 
 class TaskNotFound(LookupError):
     """No task with this id for this caller (unknown, tampered with, or someone else's)."""
-
-
-@dataclass(frozen=True)
-class TaskRef:
-    """What a task id carries: the run it began with and how to shape its result."""
-
-    run_id: str
-    tool: str
-    agent: str
-    include_steps: bool
-    created_ms: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "r": self.run_id,
-            "t": self.tool,
-            "a": self.agent,
-            "s": self.include_steps,
-            "c": self.created_ms,
-        }
-
-    @classmethod
-    def from_json(cls, data: object) -> TaskRef | None:
-        if not isinstance(data, dict):
-            return None
-        run_id, tool, agent = data.get("r"), data.get("t"), data.get("a")
-        created, steps = data.get("c"), data.get("s")
-        if not (isinstance(run_id, str) and is_valid_id(run_id)):
-            return None
-        if not (isinstance(tool, str) and isinstance(agent, str) and isinstance(created, int)):
-            return None
-        return cls(run_id, tool, agent, steps is True, created)
-
-
-class TaskCodec:
-    """Task ids: ``wxo1.<payload>.<mac>``, the MAC over the payload and the caller."""
-
-    def __init__(self, secret: bytes) -> None:
-        self._key = hashlib.sha256(b"wxo-mcp tasks\x00" + secret).digest()
-
-    def encode(self, ref: TaskRef, caller: str) -> str:
-        payload = _b64(json.dumps(ref.to_json(), separators=(",", ":")).encode())
-        return f"{_PREFIX}.{payload}.{self._mac(payload, caller)}"
-
-    def decode(self, task_id: str, caller: str) -> TaskRef | None:
-        parts = task_id.split(".") if isinstance(task_id, str) else []
-        if len(parts) != 3 or parts[0] != _PREFIX:
-            return None
-        if not hmac.compare_digest(parts[2], self._mac(parts[1], caller)):
-            return None
-        try:
-            return TaskRef.from_json(json.loads(_unb64(parts[1])))
-        except ValueError:
-            return None
-
-    def _mac(self, payload: str, caller: str) -> str:
-        digest = hmac.new(self._key, f"{payload}\x00{caller}".encode(), hashlib.sha256).digest()
-        return _b64(digest[:16])
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 @dataclass
@@ -224,16 +155,15 @@ class TaskBook:
             return {**base, "status": "cancelled", "statusMessage": "Cancelled at your request."}
         if live is not None and live.failure is not None:
             return self._completed(base, ref, live.failure)
-        run_id = live.run_id if live is not None else ref.run_id
-        observed = await self._bridge.lookup.observe(run_id)
+        live, observed = await self._current(task_id, ref, keep=False)
         result = observed.result
-        rounds = live.rounds if live is not None else 1
+        rounds = live.rounds
         if result.status == "running":
             step = observed.step or "The agent is working on it."
             return {**base, "status": "working", "statusMessage": step}
         if result.status == "cancelled":
             return {**base, "status": "cancelled", "statusMessage": result.error or "Cancelled."}
-        if asking and _asks(result, rounds) and not (live is not None and live.declined):
+        if asking and _asks(result, rounds) and not live.declined:
             message, schema = choice_prompt(result)
             request = ElicitRequest(
                 params=ElicitRequestFormParams(message=message, requested_schema=schema)
@@ -248,7 +178,7 @@ class TaskBook:
                     )
                 },
             }
-        if live is not None and live.picked is not None:
+        if live.picked is not None:
             result = with_choice_note(result, live.picked)
         return self._completed(base, ref, result)
 
@@ -280,10 +210,10 @@ class TaskBook:
     async def update(self, task_id: str, caller: str, responses: Mapping[str, Any]) -> None:
         """Send the user's choice on in the thread; responses to anything else are ignored."""
         ref = self._ref(task_id, caller)
-        live = self._live.get(task_id) or self._remember(task_id, _Live(ref.run_id))
+        live, observed = await self._current(task_id, ref)
         if live.cancelled:
             return
-        result = (await self._bridge.lookup.observe(live.run_id)).result
+        result = observed.result
         key = _choice_key(result)
         if not _asks(result, live.rounds) or key not in responses or key in live.answered:
             return
@@ -318,13 +248,13 @@ class TaskBook:
     async def cancel(self, task_id: str, caller: str) -> None:
         """Cancel the task's run in Orchestrate; a task already ended stays as it was."""
         ref = self._ref(task_id, caller)
-        live = self._live.get(task_id) or self._remember(task_id, _Live(ref.run_id))
+        live, observed = await self._current(task_id, ref)
         handle = self._bridge.registry.get(live.run_id)
         if handle is not None and not is_settled(handle):
             await cancel_handle(self._bridge.client, handle)
             live.cancelled = True
             return
-        result = (await self._bridge.lookup.observe(live.run_id)).result
+        result = observed.result
         if result.status == "running":
             await cancel_upstream(self._bridge.client, live.run_id)
             live.cancelled = True
@@ -332,6 +262,47 @@ class TaskBook:
             live.cancelled = True  # nothing runs; the pending choice is withdrawn
 
     # -- helpers ------------------------------------------------------------------------------
+
+    async def _current(
+        self, task_id: str, ref: TaskRef, keep: bool = True
+    ) -> tuple[_Live, Replayed]:
+        """The task's current run and how it stands.
+
+        Another replica may have taken the answer to the task's choice: then the thread shows it,
+        as the next run after the one that asked (followed round by round).
+        """
+        live = self._live.get(task_id)
+        if live is not None:
+            return live, await self._bridge.lookup.observe(live.run_id)
+        live = _Live(ref.run_id)
+        observed = await self._bridge.lookup.observe(ref.run_id)
+        while _asks(observed.result, live.rounds):
+            later = await self._next_run(observed.result)
+            if later is None:
+                break
+            live.run_id, live.rounds = later, live.rounds + 1
+            observed = await self._bridge.lookup.observe(later)
+        return (self._remember(task_id, live) if keep else live), observed
+
+    async def _next_run(self, result: RunResult) -> str | None:
+        """The first run in ``result``'s thread after it (Orchestrate's newest 100 runs)."""
+        try:
+            page = await self._bridge.client.list_runs(limit=100)
+        except WxoError:
+            return None
+        runs = [
+            run
+            for run in page.get("data") or []
+            if isinstance(run, dict)
+            and run.get("thread_id") == result.thread_id
+            and isinstance(run.get("id"), str)
+        ]
+        mine = next((run for run in runs if run["id"] == result.run_id), None)
+        if mine is None:
+            return None
+        since = str(mine.get("created_at") or "")
+        later = [run for run in runs if str(run.get("created_at") or "") > since]
+        return str(min(later, key=lambda run: str(run.get("created_at")))["id"]) if later else None
 
     def _ref(self, task_id: str, caller: str) -> TaskRef:
         ref = self._codec.decode(task_id, caller)
