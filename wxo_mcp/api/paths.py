@@ -77,6 +77,28 @@ class Endpoints:
         return f"{self.orchestrate}/agents"
 
     @property
+    def tools(self) -> str:
+        """`GET ?ids=` lists tools: `<url>/v1/tools/` locally, `<url>/v1/orchestrate/tools`
+        remotely (§1.2)."""
+        if self.is_local:
+            return f"{self.instance_url}/v1/tools/"
+        return f"{self.orchestrate}/tools"
+
+    @property
+    def external_agents(self) -> str:
+        """`GET ?ids=` lists external agents (no `orchestrate` segment locally, §1.2)."""
+        if self.is_local:
+            return f"{self.instance_url}/v1/agents/external-chat"
+        return f"{self.agents}/external-chat"
+
+    @property
+    def assistant_agents(self) -> str:
+        """`GET ?ids=` lists assistant agents (no `orchestrate` segment locally, §1.2)."""
+        if self.is_local:
+            return f"{self.instance_url}/v1/assistants/watsonx"
+        return f"{self.orchestrate}/assistants/watsonx"
+
+    @property
     def runs(self) -> str:
         """`GET` lists runs, `POST` creates one."""
         return f"{self.orchestrate}/runs"
