@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 import io
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from mcp.server import MCPServer, NotificationOptions
@@ -22,7 +22,12 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.server.stdio import stdio_server
-from mcp.server.subscriptions import InMemorySubscriptionBus, PromptsListChanged, ToolsListChanged
+from mcp.server.subscriptions import (
+    InMemorySubscriptionBus,
+    PromptsListChanged,
+    ServerEvent,
+    ToolsListChanged,
+)
 from mcp.types import (
     CallToolResult,
     ElicitResult,
@@ -132,23 +137,26 @@ class WxoServer(MCPServer[dict[str, Any]]):
         return await call_next(ctx)
 
     async def _announce_tools_changed(self, ctx: ServerRequestContext[Any, Any]) -> None:
-        await self._bus.publish(ToolsListChanged())
+        await self._announce(ctx, ToolsListChanged(), ctx.session.send_tool_list_changed)
+
+    async def _announce(
+        self,
+        ctx: ServerRequestContext[Any, Any],
+        event: ServerEvent,
+        send_legacy: Callable[[], Awaitable[None]],
+    ) -> None:
+        """To 2026-era listeners through the bus; to a 2025-era client within its request."""
+        await self._bus.publish(event)
         if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
             try:
-                await ctx.session.send_tool_list_changed()
-            except Exception:  # the client may be gone; the next tools/list tells it anyway
-                log.debug("could not send tools/list_changed", exc_info=True)
+                await send_legacy()
+            except Exception:  # the client may be gone; the next list request tells it anyway
+                log.debug("could not send %s", type(event).__name__, exc_info=True)
 
     # -- agents' starter prompts and agent cards (bridge/prompts.py, bridge/cards.py) ---------
 
-    @property
-    def prompts(self) -> AgentPrompts:
-        if self._prompts is None:
-            raise RuntimeError("the prompts exist only while the server runs")
-        return self._prompts
-
     async def list_prompts(self) -> list[Prompt]:
-        return await self.prompts.listing()
+        return await _running(self._prompts).listing()
 
     async def get_prompt(
         self,
@@ -156,7 +164,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
         arguments: dict[str, Any] | None = None,
         context: Context[dict[str, Any], Any] | None = None,
     ) -> GetPromptResult:
-        return await self.prompts.get(name)
+        return await _running(self._prompts).get(name)
 
     async def _refresh_prompts(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
@@ -172,12 +180,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
             result = await call_next(ctx)
             return result if prompts.known() else _without_prompts_capability(result)
         if ctx.method in _CATALOG_METHODS and await prompts.changed():
-            await self._bus.publish(PromptsListChanged())
-            if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
-                try:
-                    await ctx.session.send_prompt_list_changed()
-                except Exception:  # the client may be gone; the next prompts/list tells it
-                    log.debug("could not send prompts/list_changed", exc_info=True)
+            await self._announce(ctx, PromptsListChanged(), ctx.session.send_prompt_list_changed)
         return await call_next(ctx)
 
     def _register_agent_resources(self) -> None:
@@ -192,7 +195,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
             mime_type="application/json",
         )
         async def list_agents() -> str:
-            return await _resource(self._agent_cards().listing())
+            return await _resource(_running(self._cards).listing())
 
         @self.resource(
             "orchestrate://agents/{name}",
@@ -202,12 +205,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
             mime_type="application/json",
         )
         async def get_agent(name: str) -> str:
-            return await _resource(self._agent_cards().card(name))
-
-    def _agent_cards(self) -> AgentCards:
-        if self._cards is None:
-            raise RuntimeError("the agent cards exist only while the server runs")
-        return self._cards
+            return await _resource(_running(self._cards).card(name))
 
     def _register_resources(self) -> None:
         @self.resource(
@@ -246,12 +244,20 @@ class WxoServer(MCPServer[dict[str, Any]]):
 
 
 _INPUT_REQUIRED_VERSION = "2026-07-28"
+_Part = TypeVar("_Part")
 #: Requests that may re-read a stale agent list (and so change tools and prompts).
 _CATALOG_METHODS = frozenset(
     {"tools/list", "tools/call", "prompts/list", "prompts/get", "resources/read"}
 )
 #: How long the handshake waits for the agent list to decide on the prompts capability.
 _HANDSHAKE_READ_SECONDS = 5.0
+
+
+def _running(part: _Part | None) -> _Part:
+    """A part the lifespan makes (prompts, cards), which exists only while the server runs."""
+    if part is None:
+        raise RuntimeError("the prompts and agent cards exist only while the server runs")
+    return part
 
 
 def _without_prompts_capability(result: HandlerResult) -> HandlerResult:
