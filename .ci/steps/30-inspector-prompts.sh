@@ -1,5 +1,6 @@
 # Sourced by .ci/run: the MCP Inspector CLI lists the agents' starter prompts and gets one, over
-# stdio against `wxo-mcp serve --simulator`, in both protocol eras. About 10 s (four spawns).
+# stdio against `wxo-mcp serve --simulator`, in both protocol eras. Four spawns: about 25 s on a
+# busy 2-core machine.
 
 PROMPTS_CHECK='
 prompts = {p["name"]: p for p in out["prompts"]}

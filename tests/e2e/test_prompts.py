@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from typing import Any
 
 import anyio
@@ -212,3 +213,19 @@ async def test_agent_card_under_the_generic_surface(connect):
         card = await _read(client, "orchestrate://agents/echo_agent")
     assert card["tool"] == "ask_agent"
     assert card["starter_prompts"][0]["mcp_prompt"] == "echo_agent__say_hello"
+
+
+async def test_orchestrate_down_the_handshake_still_answers_without_prompts(connect):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    async with connect(env={"WXO_URL": dead, "WXO_TOKEN": "t0k3n-for-down-test"}) as client:
+        assert client.server_capabilities.prompts is None
+        assert client.server_capabilities.tools is not None
+        with pytest.raises(MCPError) as caught:
+            await client.get_prompt("echo_agent__say_hello")
+        assert caught.value.error.code == INVALID_PARAMS
+        assert "the agent list could not be read" in caught.value.error.message
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource("orchestrate://agents")
+        assert "127.0.0.1" in caught.value.error.message

@@ -156,9 +156,15 @@ class AgentPrompts:
         """The prompt as one user message; an unknown name is an invalid-params error."""
         found = next((p for p in await self.offered() if p.name == name), None)
         if found is None:
+            view = self._bridge.catalog.last_view
+            problem = (
+                f" (the agent list could not be read: {view.error})" if view and view.error else ""
+            )
             raise MCPError(
                 code=INVALID_PARAMS,
-                message=f"Unknown prompt: {name[:80]!r}. List the prompts to see their names.",
+                message=(
+                    f"Unknown prompt: {name[:80]!r}{problem}. List the prompts to see their names."
+                ),
             )
         return found.to_result()
 
