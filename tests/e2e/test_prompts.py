@@ -14,6 +14,7 @@ from mcp.types import INVALID_PARAMS, PromptListChangedNotification
 
 from tests.helpers import data
 from wxo_mcp.simulator import StarterPrompt
+from wxo_mcp.simulator.agents import stable_id
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -229,3 +230,13 @@ async def test_orchestrate_down_the_handshake_still_answers_without_prompts(conn
         with pytest.raises(MCPError) as caught:
             await client.read_resource("orchestrate://agents")
         assert "127.0.0.1" in caught.value.error.message
+
+
+@pytest.mark.parametrize("mode", ["legacy"])
+async def test_a_failed_name_lookup_shows_ids_and_is_tried_again(connect, simulator):
+    async with connect() as client:
+        simulator.faults.status(500, times=3, path_contains="/tools")  # every retry of one read
+        first = await _read(client, "orchestrate://agents/weather_agent")
+        assert first["tools"] == [stable_id("tool", "get_weather")]
+        again = await _read(client, "orchestrate://agents/weather_agent")
+        assert again["tools"] == ["get_weather"]

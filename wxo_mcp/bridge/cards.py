@@ -57,7 +57,7 @@ class AgentCards:
         return view
 
     async def listing(self) -> str:
-        """Every reachable agent's card, as a JSON array."""
+        """The card of every agent WXO_AGENTS selects, as a JSON array."""
         view = await self._view()
         items = view.tools
         await self._resolve(items, view)
