@@ -22,6 +22,15 @@ def family(request: pytest.FixtureRequest) -> Family:
 
 
 @pytest.fixture
+def simulator(family: Family, simulator_server: Simulator, saas_simulator: Simulator) -> Simulator:
+    """The family's simulator: the SaaS family talks to one that serves nothing else."""
+    if family == "saas":
+        return saas_simulator
+    simulator_server.reset()
+    return simulator_server
+
+
+@pytest.fixture
 async def client(
     simulator: Simulator, family: Family, tmp_path: Path
 ) -> AsyncIterator[OrchestrateClient]:

@@ -70,6 +70,8 @@ class AgentSpec:
     collaborators: tuple[str, ...] = ()
     """Names of the agents this one hands work to (their ids go on the wire)."""
     starter_prompts: tuple[StarterPrompt, ...] = ()
+    knowledge_base: tuple[str, ...] = ()
+    """Names of the knowledge bases the agent searches (:mod:`.knowledge`)."""
     hidden: bool = False
     style: str = "default"
     llm: str = "watsonx/meta-llama/llama-3-2-90b-vision-instruct"
@@ -96,6 +98,7 @@ class AgentSpec:
             description=self.description,
             instructions=self.instructions,
             tools=[stable_id("tool", tool) for tool in self.tools],
+            knowledge_base=[stable_id("knowledge_base", kb) for kb in self.knowledge_base],
             collaborators=[stable_id("agent", name) for name in self.collaborators],
             llm=self.llm,
             style=self.style,
@@ -188,6 +191,7 @@ FIXED_AGENTS: tuple[AgentSpec, ...] = (
         display_name="Search Agent",
         description="Answers from a knowledge base, citing its sources (conversational_search).",
         behaviour="search",
+        knowledge_base=("hr_policies",),
         starter_prompts=(
             StarterPrompt(
                 id="pto_policy",
