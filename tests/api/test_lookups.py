@@ -22,12 +22,10 @@ def family(request: pytest.FixtureRequest) -> Family:
 
 
 @pytest.fixture
-def simulator(family: Family, simulator_server: Simulator, saas_simulator: Simulator) -> Simulator:
+def simulator(family: Family, request: pytest.FixtureRequest) -> Simulator:
     """The family's simulator: the SaaS family talks to one that serves nothing else."""
-    if family == "saas":
-        return saas_simulator
-    simulator_server.reset()
-    return simulator_server
+    sim: Simulator = request.getfixturevalue("saas_simulator" if family == "saas" else "simulator")
+    return sim
 
 
 @pytest.fixture
