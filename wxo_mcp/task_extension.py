@@ -91,9 +91,12 @@ class TasksExtension(Extension):
             _caller(ctx),
             after=None,
         )
-        if not isinstance(outcome, dict):
-            return await call_next(ctx)  # not an agent call, or it never started: as usual
-        return {"task": _legacy_task(outcome)}
+        if outcome is None:
+            return await call_next(ctx)  # not a tool that runs an agent: as usual
+        if isinstance(outcome, dict):
+            return {"task": _legacy_task(outcome)}
+        # Refused or never started: the usual result, not a second attempt.
+        return outcome.model_dump(by_alias=True, mode="json", exclude_none=True)
 
     async def intercept_tool_call(
         self,

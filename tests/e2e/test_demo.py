@@ -23,7 +23,7 @@ def test_demo_shows_the_whole_loop():
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "tools/list → 14 tools" in out
+    assert "tools/list → 15 tools" in out
     assert "Echo (turn 1): Hello, Orchestrate!" in out
     assert "Echo (turn 2): And again." in out
     assert "Calling tool get_weather" in out

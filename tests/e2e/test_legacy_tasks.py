@@ -148,6 +148,10 @@ async def test_a_task_augmented_call_is_a_task_with_the_usual_result(
         plain = await raw.request(
             "tools/call", {"name": "echo_agent", "arguments": {"message": "hi"}}
         )
+        refused = await raw.request(
+            "tools/call",
+            {"name": "ask_agent", "arguments": {"agent": "nobody", "message": "x"}, "task": {}},
+        )
     assert tools["slow_agent"]["execution"] == {"taskSupport": "optional"}
     assert tools["ask_agent"]["execution"] == {"taskSupport": "optional"}
     assert "execution" not in tools["get_run"]
@@ -161,6 +165,8 @@ async def test_a_task_augmented_call_is_a_task_with_the_usual_result(
     assert result["_meta"]["io.modelcontextprotocol/related-task"] == {"taskId": task["taskId"]}
     assert after["status"] == "completed"
     assert plain["structuredContent"]["text"] == "Echo (turn 1): hi"  # no task asked, none given
+    assert refused["isError"] is True  # nothing to run: the usual answer, no task
+    assert "No agent named 'nobody'" in refused["content"][0]["text"]
 
 
 async def test_tasks_cancel_cancels_the_run(

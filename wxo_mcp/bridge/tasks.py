@@ -45,6 +45,7 @@ from wxo_mcp.bridge.replay import Replayed
 from wxo_mcp.bridge.results import RunResult
 from wxo_mcp.bridge.service import AgentCall, Bridge
 from wxo_mcp.bridge.task_ids import TaskCodec, TaskRef
+from wxo_mcp.bridge.tools import GENERIC_TOOLS
 from wxo_mcp.errors import WxoError
 
 __all__ = [
@@ -64,7 +65,8 @@ POLL_INTERVAL_MS = 1000
 #: Tasks resolve through Orchestrate for as long as it keeps the run; a day is what we promise.
 TTL_MS = 24 * 3600 * 1000
 MAX_LIVE = 1000
-_GENERIC = frozenset({"list_agents", "get_run", "cancel_run"})
+#: Tools that never run an agent themselves.
+_GENERIC = frozenset(GENERIC_TOOLS) - {"ask_agent"}
 
 
 class TaskNotFound(LookupError):
