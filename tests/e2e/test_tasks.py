@@ -302,3 +302,15 @@ async def test_a_choice_answered_on_one_replica_is_seen_on_another(
     assert state.status == "completed", state
     assert state.result is not None
     assert "CSV spreadsheet" in state.result["structuredContent"]["text"]
+
+
+async def test_a_broken_stream_does_not_end_the_task_before_the_run(
+    open_server: Open, simulator: Any
+) -> None:
+    simulator.faults.drop_stream_after(10)  # after ~1.5 s: the task exists, the run goes on
+    tasks = TasksClient()
+    async with open_server(extensions=[tasks]) as client:
+        result = await client.call_tool("slow_agent", {"message": "seconds=3"})
+    assert len(tasks.created) == 1
+    assert data(result)["status"] == "completed", data(result)
+    assert data(result)["text"] == "Done thinking after 3 seconds: seconds=3"

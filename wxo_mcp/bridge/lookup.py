@@ -38,10 +38,21 @@ class RunLookup:
         self._agent_name = agent_name
 
     async def observe(
-        self, run_id: str, wait: float = 0.0, progress: ProgressSender | None = None
+        self,
+        run_id: str,
+        wait: float = 0.0,
+        progress: ProgressSender | None = None,
+        *,
+        final_only: bool = False,
     ) -> Replayed:
-        """The run's result (waiting up to ``wait`` seconds for it to end) and latest step."""
+        """The run's result (waiting up to ``wait`` seconds for it to end) and latest step.
+
+        ``final_only``: a record whose stream broke (``interrupted``) is not the run's outcome;
+        ask Orchestrate instead (a task must not complete while the run goes on).
+        """
         handle = self._registry.get(run_id)
+        if handle is not None and final_only and handle.status == "interrupted":
+            handle = None
         if handle is not None:
             if wait > 0 and not handle.done.is_set():
                 with anyio.move_on_after(wait):

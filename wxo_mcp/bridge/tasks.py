@@ -275,15 +275,15 @@ class TaskBook:
         """
         live = self._live.get(task_id)
         if live is not None:
-            return live, await self._bridge.lookup.observe(live.run_id)
+            return live, await self._bridge.lookup.observe(live.run_id, final_only=True)
         live = _Live(ref.run_id)
-        observed = await self._bridge.lookup.observe(ref.run_id)
+        observed = await self._bridge.lookup.observe(ref.run_id, final_only=True)
         while _asks(observed.result, live.rounds):
             later = await self._next_run(observed.result)
             if later is None:
                 break
             live.run_id, live.rounds = later, live.rounds + 1
-            observed = await self._bridge.lookup.observe(later)
+            observed = await self._bridge.lookup.observe(later, final_only=True)
         return (self._remember(task_id, live) if keep else live), observed
 
     async def _next_run(self, result: RunResult) -> str | None:
