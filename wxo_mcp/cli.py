@@ -239,7 +239,13 @@ def _simulator(args: argparse.Namespace, fields: list[str]) -> int:
 
     configure_logging("INFO")
     token = args.sim_token or os.environ.get("WXO_SIMULATOR_TOKEN") or "sim-token"
-    serve(host="127.0.0.1", port=args.sim_port, token=token, extra_agents=args.sim_agents)
+    try:
+        serve(host="127.0.0.1", port=args.sim_port, token=token, extra_agents=args.sim_agents)
+    except OSError as exc:  # binding comes first: a port in use or not ours to take
+        raise ConfigError(
+            f"Cannot listen on 127.0.0.1:{args.sim_port}: {exc.strerror or exc}.",
+            "Pick another --port (0 picks a free one), or stop what is using it.",
+        ) from None
     return 0
 
 
