@@ -1,4 +1,4 @@
-"""``wxo-mcp simulator``: a port it cannot have is one line and a non-zero exit, as for ``serve``."""
+"""``wxo-mcp simulator``: a port it cannot have is one line and a non-zero exit, like serve."""
 
 from __future__ import annotations
 
