@@ -70,6 +70,9 @@ def _add_flags(parser: argparse.ArgumentParser, title: str, flags: Flags) -> lis
             flag, dest=field, default=None, metavar=flag[2:].upper().replace("-", "_"),
             help=f"{text} [env {FIELDS[field][0]}]",
         )  # fmt: skip
+    # The flag behind each field, so messages (and ask's continuation) name what the user typed.
+    names = {**(parser.get_default("flag_names") or {}), **{f: flag for flag, f, _ in flags}}
+    parser.set_defaults(flag_names=names)
     return [field for _, field, _ in flags]
 
 
