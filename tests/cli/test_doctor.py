@@ -104,7 +104,7 @@ def test_remote_http_bind_without_token(run_cli, sim_env):
 def test_malformed_value_exits_2(run_cli, sim_env):
     result = run_cli("doctor", "--port", "eighty", env=sim_env)
     assert result.code == 2
-    assert "WXO_MCP_PORT must be a whole number" in result.err
+    assert "--port must be a whole number" in result.err  # the flag typed, not WXO_MCP_PORT
 
 
 def test_empty_token_file_fix_reads_as_prose(run_cli, sim_env, tmp_path):

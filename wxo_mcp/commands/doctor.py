@@ -61,6 +61,8 @@ class Report:
 
 
 def _token_source(settings: Settings) -> str:
+    if settings.source_of("token") == "--simulator":
+        return "the built-in simulator (--simulator)"
     if settings.token is not None:
         return f"WXO_TOKEN ({settings.source_of('token')})"
     if settings.token_file is not None:
