@@ -47,22 +47,22 @@ def uv(*args: str | Path, cwd: Path) -> str:
     return result.stdout
 
 
+def build(kind: str, pattern: str, out: Path) -> Path:
+    """``uv build --<kind>`` of the checkout into `out`: the one archive it makes."""
+    uv("build", f"--{kind}", "--out-dir", out, ROOT, cwd=out)
+    made = list(out.glob(pattern))
+    assert len(made) == 1, made
+    return made[0]
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    uv("build", "--wheel", "--out-dir", out, ROOT, cwd=out)
-    wheels = list(out.glob("*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
+    return build("wheel", "*.whl", tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sdist")
-    uv("build", "--sdist", "--out-dir", out, ROOT, cwd=out)
-    archives = list(out.glob("*.tar.gz"))
-    assert len(archives) == 1, archives
-    return archives[0]
+    return build("sdist", "*.tar.gz", tmp_path_factory.mktemp("sdist"))
 
 
 def sdist_files(sdist: Path) -> dict[str, bytes]:
