@@ -77,13 +77,14 @@ def sdist_files(sdist: Path) -> dict[str, bytes]:
 
 
 def tracked() -> dict[str, set[str]]:
-    """The checkout's files under version control by top-level name (dot-files aside)."""
+    """The checkout's files under version control by top-level name (``.gitignore`` files
+    aside: git's, not the tests')."""
     listed = subprocess.run(
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
     by_top: dict[str, set[str]] = {}
     for path in listed:
-        if not any(part.startswith(".") for part in path.split("/")):
+        if path.rsplit("/", 1)[-1] != ".gitignore":
             by_top.setdefault(path.split("/", 1)[0], set()).add(path)
     return by_top
 
