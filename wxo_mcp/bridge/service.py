@@ -54,6 +54,7 @@ from wxo_mcp.bridge.tools import (
     agent_tool,
     generic_tools,
 )
+from wxo_mcp.bridge.unknown import unknown_agent
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import WxoError
 
@@ -138,7 +139,7 @@ class Bridge:
             return await self._get_run_tool(arguments, progress)
         if self.generic_enabled and name == "cancel_run":
             return await self._cancel_run_tool(arguments)
-        call = self.agent_call(view, name, arguments)
+        call = await self.agent_call(view, name, arguments)
         if not isinstance(call, AgentCall):
             return call
         return await self.run_agent(
@@ -151,12 +152,12 @@ class Bridge:
             choices=choices,
         )
 
-    def agent_call(
+    async def agent_call(
         self, view: CatalogView, name: str, arguments: Mapping[str, Any] | None
     ) -> AgentCall | CallToolResult:
         """What a call of an agent tool or ``ask_agent`` asks, or the result that says why not."""
         if self.generic_enabled and name == "ask_agent":
-            return self._ask_agent(view, arguments)
+            return await self._ask_agent(view, arguments)
         item = (
             view.by_tool(name)
             if name in {t.tool for t in self._agent_tools_offered(view)}
@@ -168,9 +169,7 @@ class Bridge:
             args = check_arguments(name, arguments, AGENT_PARAMS)
         except ArgumentError as exc:
             return self._failure(str(exc), name, agent=item.agent.name)
-        return AgentCall(
-            item, args["message"], args.get("thread_id"), args.get("include_steps", False)
-        )
+        return AgentCall.of(item, args)
 
     def _unknown_tool(self, name: str, view: CatalogView) -> CallToolResult:
         hint = " Call list_agents to see the agents." if self.generic_enabled else ""
@@ -208,7 +207,7 @@ class Bridge:
             )
         return json_result(agents, {"agents": agents})
 
-    def _ask_agent(
+    async def _ask_agent(
         self, view: CatalogView, arguments: Mapping[str, Any] | None
     ) -> AgentCall | CallToolResult:
         try:
@@ -219,15 +218,10 @@ class Bridge:
         if item is None:
             if view.error is not None:
                 return self._failure(str(view.error), "ask_agent")
-            known = ", ".join(t.agent.name for t in view.tools[:20]) or "none"
-            return self._failure(
-                f"No agent named {args['agent'][:80]!r}. Known agents: {known}. "
-                "Call list_agents for the full list.",
-                "ask_agent",
-            )
-        return AgentCall(
-            item, args["message"], args.get("thread_id"), args.get("include_steps", False)
-        )
+            ref = args["agent"].strip()
+            why = await unknown_agent(self.client, self.settings.agents, view, ref)
+            return self._failure(why, "ask_agent")
+        return AgentCall.of(item, args)
 
     def _environment_id(self, item: AgentTool) -> str | None:
         # The catalog only offers agents deployed in WXO_AGENT_ENVIRONMENT, so this is found.

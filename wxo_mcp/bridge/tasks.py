@@ -112,7 +112,7 @@ class TaskBook:
         if name in _GENERIC:
             return None
         view, _ = await bridge.catalog.view()
-        call = bridge.agent_call(view, name, arguments)
+        call = await bridge.agent_call(view, name, arguments)
         if not isinstance(call, AgentCall):
             return call
         handle = bridge.registry.start(
