@@ -44,6 +44,7 @@ _AGENTS = [
 _CALLS = [
     ("--tool-deadline", "tool_deadline", "seconds a call waits before returning a run handle"),
     ("--max-result-chars", "max_result_chars", "longer answers are cut"),
+    ("--max-stream-mb", "max_stream_mb", "megabytes a run stream may send before it is left"),
 ]
 _SERVING = [
     ("--transport", "transport", "stdio or http"),

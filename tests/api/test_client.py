@@ -376,11 +376,12 @@ async def test_stalled_stream_is_a_stream_error(
 
 async def test_malformed_line_is_skipped(client: OrchestrateClient, simulator: Simulator, caplog):
     simulator.faults.malformed_line_after(events=2)
-    with caplog.at_level(logging.WARNING, logger="wxo_mcp.api.ndjson"):
+    with caplog.at_level(logging.WARNING, logger="wxo_mcp.api"):
         acc = await run(client, simulator, "echo_agent", "hi")
     assert acc.status == "completed"
     assert acc.text() == "Echo (turn 1): hi"
-    assert any("malformed" in r.getMessage() for r in caplog.records)
+    summaries = [r for r in caplog.records if "Skipped 1 run-stream line" in r.getMessage()]
+    assert len(summaries) == 1
 
 
 async def test_leaving_the_block_closes_the_stream(client: OrchestrateClient, simulator: Simulator):

@@ -21,6 +21,14 @@ import httpx
 
 from wxo_mcp.api.agents import Agent, explicit_names
 from wxo_mcp.api.bearer import BearerAuth
+from wxo_mcp.api.bodies import (
+    AGENT_LIST_BODY,
+    READ_BODY,
+    MiB,
+    decode_json,
+    read_capped,
+    read_prefix,
+)
 from wxo_mcp.api.events import RunEvent
 from wxo_mcp.api.ndjson import DEFAULT_MAX_LINE_BYTES, NDJSONDecoder
 from wxo_mcp.api.paths import Endpoints, validate_id
@@ -55,8 +63,6 @@ __all__ = ["OrchestrateClient", "RunStream"]
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "wxo-mcp/0.1"
-#: Error bodies are read up to this size: enough for any JSON error, bounded for HTML pages.
-MAX_ERROR_BODY = 64 * 1024
 #: Runs (streams) and reads in flight at once, and idle connections kept for the next burst.
 MAX_CONNECTIONS = 1000
 MAX_KEEPALIVE = 100
@@ -64,6 +70,8 @@ MAX_KEEPALIVE = 100
 #: in flight its cost grows with their square (0.28 s of CPU for a burst of 100 runs). Several
 #: independent pools, used in turn, keep each walk short.
 POOL_SHARDS = 8
+#: Events a RunStream keeps for a StreamError's diagnostics (it keeps no others).
+RECENT_EVENTS = 16
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,13 +130,28 @@ def _status_error(
     )
 
 
-async def _read_bounded(response: httpx.Response) -> bytes:
-    data = bytearray()
-    async for chunk in response.aiter_bytes():
-        data += chunk
-        if len(data) >= MAX_ERROR_BODY:
-            break
-    return bytes(data[:MAX_ERROR_BODY])
+def _is_stream(response: httpx.Response) -> bool:
+    """A run stream is NDJSON (under an SSE or JSON type); never a web page."""
+    kind = response.headers.get("content-type", "").lower()
+    return "html" not in kind and "xml" not in kind
+
+
+def _not_a_stream(response: httpx.Response, where: str) -> ApiError:
+    """A redirect or a web page answered the run start: say what came back, not "0 events"."""
+    kind = response.headers.get("content-type") or "no content type"
+    status = response.status_code
+    if 300 <= status < 400:
+        target = httpx.URL(response.headers.get("location", "")).host or "another place"
+        came = f"a redirect (HTTP {status}) to {target}"
+        hint = "Set WXO_URL to the instance's API URL itself; wxo-mcp does not follow redirects."
+    else:
+        came = f"HTTP {status} with {kind[:60]} instead of a run stream"
+        hint = "Check that WXO_URL points at the Orchestrate API, not a web page or a login proxy."
+    return ApiError(
+        f"Orchestrate at {where} answered the run start with {came}. A run may have started: "
+        "look at the resource orchestrate://runs before trying again.",
+        hint,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,12 +161,21 @@ async def _read_bounded(response: httpx.Response) -> bytes:
 class RunStream:
     """The events of one streamed run, as an async iterator that owns its HTTP response.
 
-    Raises StreamError (with `events` received so far) if the connection breaks, stalls past
-    the read timeout, or ends before a terminal event. Closed by `stream_run`'s block.
+    Ends at the first terminal event, even if the connection stays open after it. Raises
+    StreamError (with the last few events) if the connection breaks, stalls past the read
+    timeout, ends before a terminal event, or sends more than ``max_bytes`` without finishing.
+    Events are handed out, never kept: memory does not grow with the length of the run.
+    Closed by `stream_run`'s block.
     """
 
     def __init__(
-        self, response: httpx.Response, where: str, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+        self,
+        response: httpx.Response,
+        where: str,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        *,
+        max_bytes: int | None = None,
+        secrets: list[str] | None = None,
     ) -> None:
         self._response = response
         self._where = where
@@ -152,8 +184,13 @@ class RunStream:
         self._pending: deque[RunEvent] = deque()
         self._exhausted = False
         self._terminal = False
-        #: Every event handed out so far, in order.
-        self.received: list[RunEvent] = []
+        self._max_bytes = max_bytes
+        self._secrets = secrets or []
+        self._summarised = False
+        #: The last events handed out (for diagnostics), and how many there were in all.
+        self.recent: deque[RunEvent] = deque(maxlen=RECENT_EVENTS)
+        self.count = 0
+        self.bytes_read = 0
         self.run_id: str | None = None
         self.thread_id: str | None = None
 
@@ -162,10 +199,12 @@ class RunStream:
 
     def _queue(self, objects: list[dict[str, Any]]) -> None:
         for obj in objects:
+            if self._terminal:
+                return  # nothing after the end of the run counts
             event = RunEvent.from_wire(obj)
             if event is None:
                 continue
-            self._terminal = self._terminal or event.is_terminal
+            self._terminal = event.is_terminal
             data = event.data
             if self.run_id is None and isinstance(data.get("run_id"), str):
                 self.run_id = data["run_id"]
@@ -176,14 +215,14 @@ class RunStream:
     def _broken(self, reason: str, *, stalled: bool = False) -> StreamError:
         run = f" (run {self.run_id})" if self.run_id else ""
         hint = (
-            f"The run may still finish: read it later with get_run {self.run_id}."
+            f'The run may still finish: call get_run with run_id "{self.run_id}" later.'
             if self.run_id
             else "Try again."
         )
         return StreamError(
-            f"The run stream from {self._where}{run} {reason} after {len(self.received)} events.",
+            f"The run stream from {self._where}{run} {reason} after {self.count} events.",
             hint,
-            events=self.received,
+            events=self.recent,
             run_id=self.run_id,
             thread_id=self.thread_id,
             stalled=stalled,
@@ -191,7 +230,7 @@ class RunStream:
 
     async def __anext__(self) -> RunEvent:
         while not self._pending:
-            if self._exhausted:
+            if self._exhausted or self._terminal:
                 raise StopAsyncIteration
             try:
                 chunk = await self._chunks.__anext__()
@@ -199,7 +238,7 @@ class RunStream:
                 self._exhausted = True
                 self._queue(self._decoder.flush())
                 if not self._pending and not self._terminal:
-                    raise self._broken("ended before the run finished") from None
+                    raise self._broken(self._ended_early()) from None
                 continue
             except httpx.TimeoutException as exc:
                 self._exhausted = True
@@ -207,14 +246,47 @@ class RunStream:
             except httpx.HTTPError as exc:
                 self._exhausted = True
                 raise self._broken(f"broke ({redact(str(exc)) or type(exc).__name__})") from exc
+            self.bytes_read += len(chunk)
+            if self._max_bytes is not None and self.bytes_read > self._max_bytes:
+                self._exhausted = True
+                raise self._broken(
+                    f"sent more than {self._max_bytes // (1024 * 1024)} MB without finishing, "
+                    "so wxo-mcp stopped reading it,"
+                )
             self._queue(self._decoder.feed(chunk))
         event = self._pending.popleft()
-        self.received.append(event)
+        self.count += 1
+        self.recent.append(event)
         return event
+
+    def _ended_early(self) -> str:
+        if self.count == 0 and self._decoder.skipped_lines:
+            kind = self._response.headers.get("content-type", "no content type")
+            return (
+                f"ended before the run finished: HTTP {self._response.status_code} ({kind}) "
+                f"with {self._decoder.skipped_lines} lines that are not run events"
+            )
+        return "ended before the run finished"
+
+    def _summarise_skipped(self) -> None:
+        """One warning per run for lines that were not events, never one per line."""
+        decoder = self._decoder
+        if self._summarised or not decoder.skipped_lines:
+            return
+        self._summarised = True
+        run = f" of run {self.run_id}" if self.run_id else ""
+        logger.warning(
+            "Skipped %d run-stream lines%s from %s that were not JSON events (first: %r).",
+            decoder.skipped_lines,
+            run,
+            self._where,
+            redact(decoder.first_skipped, self._secrets),
+        )
 
     async def aclose(self) -> None:
         """Close the response now (also when cancelled: the close is shielded, and brief)."""
         self._exhausted = True
+        self._summarise_skipped()
         with anyio.move_on_after(5, shield=True):
             try:
                 await self._response.aclose()
@@ -243,6 +315,7 @@ class OrchestrateClient:
         read_timeout: float = 300.0,
         retry: RetryPolicy = DEFAULT_RETRY,
         max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        max_stream_bytes: int | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         self._settings = settings
@@ -253,6 +326,9 @@ class OrchestrateClient:
         )
         self._retry = retry
         self._max_line_bytes = max_line_bytes
+        self._max_stream_bytes = (
+            max_stream_bytes if max_stream_bytes is not None else settings.max_stream_mb * MiB
+        )
         self._sleep = sleep
         self._http: tuple[httpx.AsyncClient, ...] | None = None
         self._turn = 0
@@ -345,18 +421,30 @@ class OrchestrateClient:
     # -- reads -------------------------------------------------------------------------------
 
     async def _get_json(
-        self, url: str, what: str, params: Mapping[str, str | int] | None = None
+        self,
+        url: str,
+        what: str,
+        params: Mapping[str, str | int] | None = None,
+        limit: int = READ_BODY,
     ) -> Any:
-        """GET with the read retry policy; the decoded JSON body."""
+        """GET with the read retry policy; the decoded JSON body, read up to ``limit`` bytes."""
         http = await self._client()
         where = self.base_url
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await http.get(
-                    url, params=params, auth=self._auth, headers={"Accept": "application/json"}
+                request = http.build_request(
+                    "GET", url, params=params, headers={"Accept": "application/json"}
                 )
+                response = await http.send(request, auth=self._auth, stream=True)
+                try:
+                    if response.status_code >= 400:
+                        content = await read_prefix(response)
+                    else:
+                        content = await read_capped(response, limit, where, what)
+                finally:
+                    await response.aclose()
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = _translate(exc, where, what)
                 if (
@@ -369,9 +457,7 @@ class OrchestrateClient:
                     continue
                 raise error from exc
             if response.status_code >= 400:
-                error = self._explained(
-                    _status_error(response, response.content, what, self._secrets())
-                )
+                error = self._explained(_status_error(response, content, what, self._secrets()))
                 if attempt < self._retry.attempts and should_retry_read(
                     status=response.status_code
                 ):
@@ -380,7 +466,7 @@ class OrchestrateClient:
                     continue
                 raise error
             try:
-                return response.json()
+                return decode_json(content)
             except ValueError as exc:
                 raise ApiError(
                     f"Orchestrate at {where} answered {what} with something that is not JSON.",
@@ -410,7 +496,10 @@ class OrchestrateClient:
         """
         endpoints = self._require_endpoints()
         body = await self._get_json(
-            endpoints.agents, "listing agents", params={"include_hidden": "true"}
+            endpoints.agents,
+            "listing agents",
+            params={"include_hidden": "true"},
+            limit=AGENT_LIST_BODY,
         )
         items = body.get("data") if isinstance(body, dict) else body
         if not isinstance(items, list):
@@ -490,7 +579,13 @@ class OrchestrateClient:
         if environment_id:
             body["environment_id"] = environment_id
         response = await self._create_run(body)
-        stream = RunStream(response, self.base_url, self._max_line_bytes)
+        stream = RunStream(
+            response,
+            self.base_url,
+            self._max_line_bytes,
+            max_bytes=self._max_stream_bytes,
+            secrets=self._secrets(),
+        )
         try:
             yield stream
         finally:
@@ -525,10 +620,13 @@ class OrchestrateClient:
                     await self._pause(attempt, None, None, what, error)
                     continue
                 raise error from exc
-            if response.status_code < 400:
+            if response.status_code < 300 and _is_stream(response):
                 return response
+            if response.status_code < 400:
+                await response.aclose()
+                raise _not_a_stream(response, where)
             try:
-                content = await _read_bounded(response)
+                content = await read_prefix(response)
             except httpx.HTTPError as exc:
                 raise _translate(exc, where, what) from exc
             finally:

@@ -7,8 +7,10 @@ and skips `event:`/`id:`/`retry:` fields, blank lines, `:` comments and `[DONE]`
 Bytes are split into lines *before* decoding, so a UTF-8 character or a CRLF split across
 chunks needs no special care: a line is decoded only once its `\\n` has arrived. Memory is
 bounded by one line; a line longer than `max_line_bytes` is dropped (with a warning) without
-buffering the rest of it. A malformed line is skipped with a warning: one bad line must not
-lose the answer that follows it.
+buffering the rest of it. A malformed line is skipped: one bad line must not lose the answer
+that follows it. Skipped lines are counted and the first is kept, short, for the one summary
+the stream's owner logs (an HTML page would otherwise log a warning per line). Bytes that are
+not UTF-8 become U+FFFD: an answer with one bad byte is still the answer.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class NDJSONDecoder:
         # True while skipping the rest of an over-long line, up to its newline.
         self._discarding = False
         self.skipped_lines = 0
+        #: The start of the first skipped line (unredacted: the owner redacts before logging).
+        self.first_skipped = ""
 
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
         """Add bytes; return the objects of every line completed by them."""
@@ -97,8 +101,13 @@ class NDJSONDecoder:
         return len(self._buffer)
 
     def _drop_long_line(self) -> None:
+        self._skip(f"(a line longer than {self._max} bytes)")
+
+    def _skip(self, sample: str) -> None:
         self.skipped_lines += 1
-        logger.warning("Skipped a run-stream line longer than %d bytes.", self._max)
+        if self.skipped_lines == 1:
+            self.first_skipped = sample
+        logger.debug("Skipped run-stream line %d.", self.skipped_lines)
 
     def _decode_line(self, raw: bytes) -> dict[str, Any] | None:
         line = raw.strip()
@@ -113,19 +122,19 @@ class NDJSONDecoder:
         if line == b"[DONE]":
             return None
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except ValueError:
-            # UnicodeDecodeError is a ValueError too. Quote only a short prefix: the line is
-            # server data and may be large.
-            self.skipped_lines += 1
-            logger.warning(
-                "Skipped a malformed run-stream line (%d bytes, starts %r).",
-                len(line),
-                redact(line[:40].decode("utf-8", errors="replace")),
-            )
+            # Keep only a short prefix: the line is server data and may be large.
+            self._skip(redact(line[:60].decode("utf-8", errors="replace")))
             return None
         if not isinstance(obj, dict):
-            self.skipped_lines += 1
-            logger.warning("Skipped a run-stream line that is not a JSON object.")
+            self._skip("(a JSON value that is not an object)")
             return None
         return obj
+
+
+def _loads(line: bytes) -> Any:
+    try:
+        return json.loads(line)
+    except UnicodeDecodeError:
+        return json.loads(line.decode("utf-8", errors="replace"))
