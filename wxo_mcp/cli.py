@@ -229,6 +229,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
     sim.add_argument(
         "--agents", dest="sim_agents", type=int, default=0, help="add N generated echo agents"
     )
+    sim.add_argument(
+        "--keep-alive",
+        dest="sim_keep_alive",
+        type=float,
+        default=5.0,
+        help="seconds an idle keep-alive connection stays open (1 provokes stale connections)",
+    )
     return parser, fields
 
 
@@ -236,11 +243,17 @@ def _simulator(args: argparse.Namespace, fields: list[str]) -> int:
     import os
 
     from wxo_mcp.commands.common import configure_logging
-    from wxo_mcp.simulator import serve
+    from wxo_mcp.simulator import SimulatorOptions, serve
 
     configure_logging("INFO")
     token = args.sim_token or os.environ.get("WXO_SIMULATOR_TOKEN") or "sim-token"
-    serve(host="127.0.0.1", port=args.sim_port, token=token, extra_agents=args.sim_agents)
+    options = SimulatorOptions(
+        port=args.sim_port,
+        token=token,
+        extra_agents=args.sim_agents,
+        keep_alive_seconds=args.sim_keep_alive,
+    )
+    serve(options=options)
     return 0
 
 

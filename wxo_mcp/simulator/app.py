@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from . import errors, routing, tokens
+from . import errors, hostile, routing, tokens
 from .faults import FaultError, StatusFault
 from .handlers import HANDLERS
 from .observe import SeenRequest
@@ -47,8 +47,12 @@ def _authorized(request: Request, state: SimulatorState) -> bool | None:
     return token == state.options.token or state.issuer.check(token) == "valid"
 
 
-def _fault_response(fault: StatusFault, family: routing.Family) -> Response:
+async def _fault_response(
+    fault: StatusFault, family: routing.Family, state: SimulatorState
+) -> Response:
     headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+    if fault.mode != "status":
+        return await hostile.response(fault, state.shutting_down)
     if fault.body is not None:
         return JSONResponse(fault.body, status_code=fault.code, headers=headers)
     if fault.code == 429:
@@ -66,9 +70,9 @@ async def orchestrate(request: Request) -> Response | ASGIApp:
     path = request.url.path
     state.requests.append(SeenRequest(request.method, path, request.url.query))
     resolved = routing.resolve(request.method, path, state.options.instance_id)
-    fault = state.faults.take_status(path)
+    fault = state.faults.take_status(path, request.method)
     if fault is not None:
-        return _fault_response(fault, resolved.family)
+        return await _fault_response(fault, resolved.family, state)
     authorized = _authorized(request, state)
     if resolved.family == "saas":
         if not resolved.known_instance:

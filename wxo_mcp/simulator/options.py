@@ -35,6 +35,9 @@ class SimulatorOptions:
         pending_delay: how long a new run stays ``pending`` before it starts.
         flow_seconds: how long ``flow_agent``'s async flow takes before its answer is appended
             to the thread (a message ``seconds=<float>`` overrides it).
+        keep_alive_seconds: how long an idle keep-alive connection stays open before the
+            simulator closes it (uvicorn's ``timeout_keep_alive``; 1 s provokes stale pooled
+            connections in a client that keeps them longer).
         stamp_steps: end each scenario status line (``run.step.intermediate`` text) with
             `` @<epoch seconds>`` taken as it is emitted, so a benchmark can measure how long the
             line takes to reach an MCP client as a progress notification.
@@ -57,6 +60,7 @@ class SimulatorOptions:
     pending_delay: float = 0.005
     stamp_steps: bool = False
     flow_seconds: float = 1.0
+    keep_alive_seconds: float = 5.0
 
     @property
     def api_keys(self) -> tuple[str, ...]:

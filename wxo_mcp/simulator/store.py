@@ -108,6 +108,10 @@ class Store:
     def add_run(self, record: RunRecord) -> None:
         self.runs[record.id] = record
 
+    def forget_run(self, run_id: str) -> None:
+        """Lose a run, as a runtime that lost its state does: reads of it answer 404."""
+        self.runs.pop(run_id, None)
+
     def page_of_runs(self, *, limit: int, offset: int) -> JSON:
         """``{total, limit, offset, data}`` with the newest run first."""
         newest_first = list(reversed(self.runs.values()))
