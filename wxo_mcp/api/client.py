@@ -70,6 +70,17 @@ MAX_KEEPALIVE = 100
 #: in flight its cost grows with their square (0.28 s of CPU for a burst of 100 runs). Several
 #: independent pools, used in turn, keep each walk short.
 POOL_SHARDS = 8
+#: Seconds an idle connection is kept for reads: below common server timeouts (uvicorn 5 s). A
+#: read that still meets a connection the server just closed is retried like any read.
+KEEPALIVE_EXPIRY = 4.0
+#: Seconds an idle connection is kept for starting runs. A run start is never re-sent once it
+#: may have reached the server, so it must not meet a connection the server is closing: no
+#: server drops a connection idle for less than this.
+RUN_START_KEEPALIVE = 0.5
+#: After a terminal event, how long (and how much) the rest of the body is read so that the
+#: connection can go back to the pool; a server that keeps it open loses it instead.
+DRAIN_SECONDS = 0.1
+DRAIN_BYTES = 64 * 1024
 #: Events a RunStream keeps for a StreamError's diagnostics (it keeps no others).
 RECENT_EVENTS = 16
 
@@ -79,8 +90,12 @@ RECENT_EVENTS = 16
 
 
 def _failure_kind(exc: httpx.HTTPError) -> Failure:
-    """connect: nothing was sent; timeout: no answer in time; network: the connection broke."""
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+    """connect: the request never got through whole (no connection, or it could not be written,
+    so no server can have acted on it); timeout: no answer in time; network: the connection
+    broke after the request was sent."""
+    if isinstance(
+        exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteError
+    ):
         return "connect"
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
@@ -285,13 +300,26 @@ class RunStream:
 
     async def aclose(self) -> None:
         """Close the response now (also when cancelled: the close is shielded, and brief)."""
+        drain = self._terminal and not self._exhausted
         self._exhausted = True
         self._summarise_skipped()
         with anyio.move_on_after(5, shield=True):
             try:
+                if drain:
+                    await self._drain()
                 await self._response.aclose()
             except httpx.HTTPError as exc:
                 logger.debug("Ignored an error while closing a run stream: %s", exc)
+
+    async def _drain(self) -> None:
+        """The body's end usually follows the terminal event at once: read it, briefly, so the
+        connection can serve the next run."""
+        left = DRAIN_BYTES
+        with anyio.move_on_after(DRAIN_SECONDS):
+            async for chunk in self._chunks:
+                left -= len(chunk)
+                if left < 0:
+                    return
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,9 +389,14 @@ class OrchestrateClient:
     def _build_http(self) -> tuple[httpx.AsyncClient, ...]:
         # Runs in a worker thread: building the TLS context reads CA files from disk.
         verify = tls_verify(self._settings)  # the same rules as the token exchanges
-        return tuple(self._build_pool(verify) for _ in range(POOL_SHARDS))
+        # Reads first, then run starts (see RUN_START_KEEPALIVE), POOL_SHARDS of each.
+        return tuple(
+            self._build_pool(verify, expiry)
+            for expiry in (KEEPALIVE_EXPIRY, RUN_START_KEEPALIVE)
+            for _ in range(POOL_SHARDS)
+        )
 
-    def _build_pool(self, verify: ssl.SSLContext | bool) -> httpx.AsyncClient:
+    def _build_pool(self, verify: ssl.SSLContext | bool, expiry: float) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             timeout=self._timeout,
             # Each streamed run holds a connection for its whole length, so this bounds the
@@ -371,7 +404,7 @@ class OrchestrateClient:
             limits=httpx.Limits(
                 max_connections=MAX_CONNECTIONS // POOL_SHARDS,
                 max_keepalive_connections=MAX_KEEPALIVE // POOL_SHARDS,
-                keepalive_expiry=30.0,
+                keepalive_expiry=expiry,
             ),
             verify=verify,
             follow_redirects=False,  # never carry the bearer token to another host
@@ -379,15 +412,15 @@ class OrchestrateClient:
             trust_env=True,
         )
 
-    async def _client(self) -> httpx.AsyncClient:
+    async def _client(self, *, run_start: bool = False) -> httpx.AsyncClient:
         if self._closed:
             raise RuntimeError("This OrchestrateClient is closed; create a new one.")
         if self._http is None:
             async with self._lock:
                 if self._http is None:
                     self._http = await anyio.to_thread.run_sync(self._build_http)
-        self._turn = (self._turn + 1) % len(self._http)
-        return self._http[self._turn]
+        self._turn = (self._turn + 1) % POOL_SHARDS
+        return self._http[self._turn + (POOL_SHARDS if run_start else 0)]
 
     # -- properties --------------------------------------------------------------------------
 
@@ -594,7 +627,7 @@ class OrchestrateClient:
     async def _create_run(self, body: dict[str, Any]) -> httpx.Response:
         """POST the run; re-sent only after a connect failure or a 429 (see retry.py)."""
         url = self._require_endpoints().runs
-        http = await self._client()
+        http = await self._client(run_start=True)
         where = self.base_url
         what = "starting a run"
         attempt = 0
