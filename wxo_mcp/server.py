@@ -33,7 +33,7 @@ from wxo_mcp.bridge.arguments import is_valid_id
 from wxo_mcp.bridge.choices import ChoiceChannel
 from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.config import Settings
-from wxo_mcp.errors import NotFound, WxoError
+from wxo_mcp.errors import InvalidArgument, NotFound, WxoError
 from wxo_mcp.stdio import claim_stdout
 
 __all__ = ["WxoServer", "build_server"]
@@ -204,7 +204,7 @@ async def _resource(pending: Any) -> str:
     """Await a resource read, turning our errors into the SDK's resource errors."""
     try:
         text: str = await pending
-    except NotFound as exc:
+    except (NotFound, InvalidArgument) as exc:  # both -32602: the URI names nothing usable
         raise ResourceNotFoundError(str(exc)) from exc
     except WxoError as exc:
         raise ResourceError(str(exc)) from exc
