@@ -392,7 +392,7 @@ class Bridge:
                 status="interrupted",
                 error=(
                     f"Orchestrate did not answer about run {run_id} within the {deadline:g} s "
-                    f'deadline. Call get_run with run_id "{run_id}" again later.'
+                    f'deadline; call get_run with run_id "{run_id}" again later.'
                 ),
             )
         return self._shape(result, "get_run")
