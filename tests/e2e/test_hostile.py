@@ -37,7 +37,7 @@ async def _first_outcome(client: Client, run_id: str, within: float = 30) -> dic
 
 async def test_an_endless_stream_is_left_with_a_clear_outcome(connect, simulator):
     simulator.faults.endless_stream_after(events=3, size=48 * 1024, seconds=0.01)
-    env = {"WXO_TOOL_DEADLINE": "1", "WXO_MAX_STREAM_MB": "16", "WXO_MAX_RESULT_CHARS": "1000"}
+    env = {"WXO_TOOL_DEADLINE": "2", "WXO_MAX_STREAM_MB": "16", "WXO_MAX_RESULT_CHARS": "1000"}
     async with connect(env=env) as client:
         first = await client.call_tool("echo_agent", {"message": "never ending"})
         handle = data(first)
@@ -193,8 +193,9 @@ async def test_a_line_echoing_the_token_is_summarised_and_redacted(simulator):
     assert len(re.findall(r"Skipped \d+ run-stream line", logged)) == 1  # one, not one per line
 
 
-async def test_stale_keep_alive_connections_lose_no_run(mode):
-    """The simulator closes connections idle for 1 s; calls come about a second apart."""
+async def test_stale_keep_alive_connections_lose_no_run():
+    """The simulator closes connections idle for 1 s; calls come about a second apart. (HTTP
+    below the server, not the MCP protocol: one era is enough.)"""
     with Simulator(SimulatorOptions(token="t0k", keep_alive_seconds=1.0)) as sim:
         params = StdioServerParameters(
             command=sys.executable,
@@ -202,7 +203,7 @@ async def test_stale_keep_alive_connections_lose_no_run(mode):
             env={"WXO_URL": sim.url, "WXO_TOKEN": "t0k", "PYTHONPATH": ROOT},
             cwd=ROOT,
         )
-        async with Client(stdio_client(params), mode=mode) as client:
+        async with Client(stdio_client(params), mode="legacy") as client:
             statuses = []
             for n in range(8):
                 got = data(await client.call_tool("echo_agent", {"message": f"#{n}"}))
