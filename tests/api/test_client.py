@@ -190,7 +190,7 @@ async def test_long_answer(client: OrchestrateClient, simulator: Simulator):
 # -- argument checks -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", ["../agents", "a/b", "x?y", "", "z" * 65])
+@pytest.mark.parametrize("bad", ["../agents", "a/b", "x?y", "", "z" * 129, "-z", "z\n"])
 async def test_bad_ids_send_nothing(client: OrchestrateClient, simulator: Simulator, bad: str):
     with pytest.raises(InvalidArgument):
         await client.get_run(bad)
