@@ -10,6 +10,7 @@ from the final message's `step_history`. The status comes from terminal events o
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -123,6 +124,9 @@ def _steps_of(details: object) -> list[ToolStep]:
 
 #: Tool steps kept from a stream's deltas; a run that makes more is not one a model reads whole.
 MAX_STEPS = 200
+#: A tool response's content kept per step (results show 2,000 characters; files named in it
+#: are found by parsing it, so keep far more than that).
+MAX_STEP_CONTENT = 64 * 1024
 
 
 class RunAccumulator:
@@ -226,6 +230,8 @@ class RunAccumulator:
         for step in steps:
             if len(self._delta_steps) >= MAX_STEPS:
                 return
+            if step.content is not None and len(step.content) > MAX_STEP_CONTENT:
+                step = dataclasses.replace(step, content=step.content[:MAX_STEP_CONTENT])
             # A singular `tool_call` often repeats a call already announced in a batch
             # (agentops skips it as a duplicate).
             if (

@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 MAX_RECORDS = 1000
 #: Text (and tool-step text) all remembered runs may hold together, in characters.
 MAX_REMEMBERED_CHARS = 32_000_000
+STEP_WEIGHT = 1000
 MAX_BACKGROUND_SECONDS = 15 * 60
 #: After a broken stream, the run is read again after 1 s, then less and less often.
 POLL_INTERVAL = 1.0
@@ -94,9 +95,9 @@ class RunHandle:
 
     @property
     def weight(self) -> int:
-        """Characters this record holds (text and tool steps), for the registry's budget."""
-        steps = sum(len(str(step)) for step in self.steps or ())
-        return len(self.text) + steps
+        """Characters this record holds, for the registry's budget: its text, and each tool
+        step counted as ``STEP_WEIGHT`` (cut to 2,000 characters, most are far shorter)."""
+        return len(self.text) + STEP_WEIGHT * len(self.steps or ())
 
     def set_text(self, text: str) -> None:
         """Keep the text up to ``max_chars``, and how long it was."""
