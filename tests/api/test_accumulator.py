@@ -276,10 +276,6 @@ def test_text_of_message(message, text):
     assert RunAccumulator.text_of_message(message) == text
 
 
-def _delta(text: str) -> RunEvent:
-    return ev("message.delta", delta={"role": "assistant", "content": [{"text": text}]})
-
-
 def test_delta_text_is_kept_up_to_the_cap_and_the_rest_only_counted():
     acc = RunAccumulator(max_text_chars=10)
     for _ in range(1000):

@@ -16,8 +16,9 @@ from typing import Any, get_args
 
 import pytest
 
+from wxo_mcp.bridge.arguments import input_schema
 from wxo_mcp.bridge.results import RunResult, RunStatus, render_text
-from wxo_mcp.bridge.tools import AGENT_PARAMS, generic_tools, input_schema
+from wxo_mcp.bridge.tools import AGENT_PARAMS, generic_tools
 
 SOURCE = Path(__file__).resolve().parents[2] / "wxo_mcp"
 AGENT_TOOL = "echo_agent"  # any per-agent tool: they share one input schema

@@ -47,6 +47,8 @@ class AgentSpec:
     behaviour: Behaviour
     instructions: str = "Answer the user's request."
     tools: tuple[str, ...] = ()
+    knowledge_base: tuple[str, ...] = ()
+    """Names of the knowledge bases the agent searches (:mod:`.knowledge`)."""
     hidden: bool = False
     style: str = "default"
     llm: str = "watsonx/meta-llama/llama-3-2-90b-vision-instruct"
@@ -73,6 +75,7 @@ class AgentSpec:
             description=self.description,
             instructions=self.instructions,
             tools=[stable_id("tool", tool) for tool in self.tools],
+            knowledge_base=[stable_id("knowledge_base", kb) for kb in self.knowledge_base],
             collaborators=[],
             llm=self.llm,
             style=self.style,
@@ -131,6 +134,7 @@ FIXED_AGENTS: tuple[AgentSpec, ...] = (
         display_name="Search Agent",
         description="Answers from a knowledge base, citing its sources (conversational_search).",
         behaviour="search",
+        knowledge_base=("hr_policies",),
     ),
     AgentSpec(
         name="choice_agent",

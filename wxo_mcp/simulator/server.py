@@ -21,7 +21,7 @@ from .agents import AgentSpec
 from .app import create_app
 from .faults import Faults
 from .observe import SeenRequest, StreamClosed
-from .options import SimulatorOptions
+from .options import Deployment, SimulatorOptions
 from .state import SimulatorState
 from .store import RunRecord, ThreadRecord
 
@@ -126,7 +126,8 @@ class Simulator:
     @property
     def token_exchanges(self) -> dict[str, int]:
         """Token exchanges per kind since the last reset: ``iam``, ``mcsp_v1``, ``mcsp_v2``,
-        ``cpd`` (requests refused for an expired or revoked token: :attr:`tokens_refused`)."""
+        ``cpd``, and ``local`` for Developer Edition logins (requests refused for an expired or
+        revoked token: :attr:`tokens_refused`)."""
         counts = self._state.issuer.counts
         counts.pop("refused", None)
         return counts
@@ -282,13 +283,16 @@ def serve(
     token: str = "test-token",  # noqa: S107 - a simulator's made-up token, not a secret
     extra_agents: int = 0,
     *,
+    deployment: Deployment = "both",
     options: SimulatorOptions | None = None,
 ) -> None:
     """Serve the simulator in the foreground until interrupted (``wxo-mcp simulator``).
 
     Logs go to stderr only; one ready line names the URLs to point ``WXO_URL`` at.
     """
-    opts = options or SimulatorOptions(host=host, port=port, token=token, extra_agents=extra_agents)
+    opts = options or SimulatorOptions(
+        host=host, port=port, token=token, extra_agents=extra_agents, deployment=deployment
+    )
     sock = _bind(opts)
     bound_port = sock.getsockname()[1]
     state = SimulatorState(opts)
@@ -304,9 +308,12 @@ def serve(
             if server.started:
                 saas = f"{base}/instances/{opts.instance_id}"
                 count = len(state.agents)
-                sys.stderr.write(
-                    f"Orchestrate simulator ready at {base} (SaaS: {saas}; {count} agents)\n"
-                )
+                where = {
+                    "both": f"{base} (SaaS: {saas}",
+                    "local": f"{base} (Developer Edition paths only",
+                    "saas": f"{saas} (SaaS paths only",
+                }[opts.deployment]
+                sys.stderr.write(f"Orchestrate simulator ready at {where}; {count} agents)\n")
                 sys.stderr.flush()
 
         announcer = asyncio.create_task(announce())
