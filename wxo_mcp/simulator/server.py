@@ -10,14 +10,14 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Self
 
 import anyio
 import uvicorn
 
-from .agents import AgentSpec
+from .agents import AgentSpec, StarterPrompt
 from .app import create_app
 from .faults import Faults
 from .observe import SeenRequest, StreamClosed
@@ -158,13 +158,19 @@ class Simulator:
                 return agent.id
         raise KeyError(name)
 
-    def add_agent(self, name: str, description: str = "An agent added at run time.") -> str:
+    def add_agent(
+        self,
+        name: str,
+        description: str = "An agent added at run time.",
+        starter_prompts: Sequence[StarterPrompt] = (),
+    ) -> str:
         """Serve one more echo agent called ``name``; returns its id. ``reset()`` removes it."""
         spec = AgentSpec(
             name=name,
             display_name=name.replace("_", " ").title(),
             description=description,
             behaviour="echo",
+            starter_prompts=tuple(starter_prompts),
         )
         agents = (*tuple(a for a in self._state.agents if a.name != name), spec)
         self._call_in_loop(lambda: self._state.set_agents(agents))
