@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 #: Which path families a simulator serves (see ``SimulatorOptions.deployment``).
@@ -47,6 +48,9 @@ class SimulatorOptions:
         keep_alive_seconds: how long an idle keep-alive connection stays open before the
             simulator closes it (uvicorn's ``timeout_keep_alive``; 1 s provokes stale pooled
             connections in a client that keeps them longer).
+        threads_file: a JSON file the threads are loaded from at start and saved to at stop, so
+            a conversation outlives the process (``wxo-mcp ask --simulator … --thread``); see
+            ``saved``. None: threads live in memory only.
         stamp_steps: end each scenario status line (``run.step.intermediate`` text) with
             `` @<epoch seconds>`` taken as it is emitted, so a benchmark can measure how long the
             line takes to reach an MCP client as a progress notification.
@@ -71,6 +75,7 @@ class SimulatorOptions:
     stamp_steps: bool = False
     flow_seconds: float = 1.0
     keep_alive_seconds: float = 5.0
+    threads_file: Path | None = None
 
     @property
     def api_keys(self) -> tuple[str, ...]:
