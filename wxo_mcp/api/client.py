@@ -287,7 +287,7 @@ class OrchestrateClient:
         verify = tls_verify(self._settings)  # the same rules as the token exchanges
         return tuple(self._build_pool(verify) for _ in range(POOL_SHARDS))
 
-    def _build_pool(self, verify: ssl.SSLContext | bool) -> httpx.AsyncClient:
+    def _build_pool(self, verify: ssl.SSLContext) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             timeout=self._timeout,
             # Each streamed run holds a connection for its whole length, so this bounds the
