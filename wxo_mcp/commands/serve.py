@@ -8,6 +8,7 @@ rules refuse (see ``wxo_mcp.http_transport``), stop it at start.
 from __future__ import annotations
 
 import argparse
+import gc
 
 import anyio
 
@@ -18,6 +19,13 @@ __all__ = ["run"]
 
 
 def run(args: argparse.Namespace, fields: list[str]) -> int:
+    try:
+        return _serve(args, fields)
+    finally:
+        gc.enable()  # if start-up failed before the freeze
+
+
+def _serve(args: argparse.Namespace, fields: list[str]) -> int:
     with settings_from(args, fields) as settings:
         allow_remote = bool(args.allow_remote)
         if settings.transport == "http":
@@ -25,6 +33,10 @@ def run(args: argparse.Namespace, fields: list[str]) -> int:
         from wxo_mcp.server import build_server
 
         server = build_server(settings)
+        # What start-up made lives as long as the process: frozen, no collection scans it again
+        # (each full one would walk ~110k objects: ~35 ms). The CLI turned collection off.
+        gc.freeze()
+        gc.enable()
         if settings.transport == "http":
 
             def ready(url: str) -> None:
