@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-import httpx
+import httpx2 as httpx
 
 from wxo_mcp.auth.jwt import jwt_claims
 from wxo_mcp.auth.kinds import ExchangeKind

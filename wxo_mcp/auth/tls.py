@@ -1,6 +1,7 @@
 """TLS verification for every connection we open (Orchestrate and the token services).
 
-Verification is on by default (httpx's trust store). `WXO_CA_BUNDLE` adds a private CA to it, so
+Verification is on by default (the system trust store, as httpx2 builds it; `SSL_CERT_FILE` and
+`SSL_CERT_DIR` are honoured). `WXO_CA_BUNDLE` adds a private CA to it, so
 an on-prem instance signed by a company CA works while public token services (IBM Cloud IAM)
 still verify. `WXO_VERIFY=false` turns verification off, and says so on stderr once: it is for
 tests only. One module so the Orchestrate client and the token exchanges cannot disagree.
@@ -16,7 +17,7 @@ import os
 import ssl
 import threading
 
-import httpx
+import httpx2 as httpx
 
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import ConfigError
