@@ -49,36 +49,34 @@ class NDJSONDecoder:
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
         """Add bytes; return the objects of every line completed by them."""
         out: list[dict[str, Any]] = []
+        view = memoryview(chunk)  # slices of a view copy nothing
         start = 0
         while True:
             newline = chunk.find(b"\n", start)
             if newline < 0:
                 break
-            piece = chunk[start:newline]
+            piece = view[start:newline]
             start = newline + 1
             if self._discarding:
                 self._discarding = False
                 continue
             if self._buffer:
                 self._buffer += piece
-                line = bytes(self._buffer)
-                self._buffer.clear()
-            else:
-                line = piece
-            if len(line) > self._max:
+                obj = self._decode_buffer()
+            elif len(piece) > self._max:
                 self._drop_long_line()
                 continue
-            obj = self._decode_line(line)
+            else:
+                obj = self._decode_line(piece)
             if obj is not None:
                 out.append(obj)
-        rest = chunk[start:]
-        if rest and not self._discarding:
-            if len(self._buffer) + len(rest) > self._max:
-                self._buffer.clear()
+        if start < len(chunk) and not self._discarding:
+            if len(self._buffer) + len(chunk) - start > self._max:
+                self._buffer = bytearray()
                 self._discarding = True
                 self._drop_long_line()
             else:
-                self._buffer += rest
+                self._buffer += view[start:]
         return out
 
     def flush(self) -> list[dict[str, Any]]:
@@ -86,9 +84,7 @@ class NDJSONDecoder:
         self._discarding = False
         if not self._buffer:
             return []
-        line = bytes(self._buffer)
-        self._buffer.clear()
-        obj = self._decode_line(line)
+        obj = self._decode_buffer()
         return [obj] if obj is not None else []
 
     @property
@@ -100,8 +96,33 @@ class NDJSONDecoder:
         self.skipped_lines += 1
         logger.warning("Skipped a run-stream line longer than %d bytes.", self._max)
 
-    def _decode_line(self, raw: bytes) -> dict[str, Any] | None:
-        line = raw.strip()
+    def _decode_buffer(self) -> dict[str, Any] | None:
+        """Decode the buffered line and release the buffer before parsing it.
+
+        A 10 MB answer arrives as one line in many chunks: its bytes are decoded straight into
+        text (no intermediate copy) and let go, so at most two copies of it live at once (bytes
+        and text, then text and parsed value) instead of three.
+        """
+        raw, self._buffer = self._buffer, bytearray()
+        if len(raw) > self._max:
+            self._drop_long_line()
+            return None
+        if not _plain_json(raw):
+            return self._decode_line(bytes(raw))
+        size = len(raw)
+        try:
+            text = str(raw, "utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            self._malformed(raw, size)
+            return None
+        del raw
+        return self._parse(text, size)
+
+    def _decode_line(self, raw: bytes | memoryview) -> dict[str, Any] | None:
+        if _plain_json(raw):
+            # The JSON parser skips surrounding whitespace itself: no strip, no copy.
+            return self._parse(raw if isinstance(raw, bytes) else raw.tobytes(), len(raw))
+        line = bytes(raw).strip()
         if not line or line.startswith(b":"):
             return None
         if line.startswith(b"data:"):
@@ -112,20 +133,31 @@ class NDJSONDecoder:
             return None
         if line == b"[DONE]":
             return None
+        return self._parse(line, len(line))
+
+    def _parse(self, line: str | bytes, size: int) -> dict[str, Any] | None:
         try:
             obj = json.loads(line)
         except ValueError:
-            # UnicodeDecodeError is a ValueError too. Quote only a short prefix: the line is
-            # server data and may be large.
-            self.skipped_lines += 1
-            logger.warning(
-                "Skipped a malformed run-stream line (%d bytes, starts %r).",
-                len(line),
-                redact(line[:40].decode("utf-8", errors="replace")),
-            )
+            # UnicodeDecodeError is a ValueError too.
+            self._malformed(line, size)
             return None
         if not isinstance(obj, dict):
             self.skipped_lines += 1
             logger.warning("Skipped a run-stream line that is not a JSON object.")
             return None
         return obj
+
+    def _malformed(self, line: str | bytes | bytearray, size: int) -> None:
+        # Quote only a short prefix: the line is server data and may be large.
+        self.skipped_lines += 1
+        start = line[:40]
+        shown = start if isinstance(start, str) else start.decode("utf-8", errors="replace")
+        logger.warning(
+            "Skipped a malformed run-stream line (%d bytes, starts %r).", size, redact(shown)
+        )
+
+
+def _plain_json(raw: bytes | bytearray | memoryview) -> bool:
+    """Whether a line is a bare JSON object (no SSE framing, BOM or leading blanks to cut)."""
+    return raw[:1] == b"{"
