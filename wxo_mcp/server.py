@@ -10,7 +10,6 @@ clients, through the subscription bus for 2026-era clients.
 from __future__ import annotations
 
 import functools
-import io
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,7 +34,7 @@ from wxo_mcp.bridge.choices import ChoiceChannel
 from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
-from wxo_mcp.stdio import claim_stdout
+from wxo_mcp.stdio import ChunkedTextWriter, claim_stdout
 
 __all__ = ["WxoServer", "build_server"]
 
@@ -76,7 +75,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
 
     async def run_stdio_async(self) -> None:
         """Serve over stdio on a private copy of stdout, so nothing else can reach the wire."""
-        wire = anyio.wrap_file(io.TextIOWrapper(claim_stdout(), encoding="utf-8"))
+        wire = anyio.wrap_file(ChunkedTextWriter(claim_stdout(), encoding="utf-8"))
         async with stdio_server(stdout=wire) as (read_stream, write_stream):
             lowlevel = self._lowlevel_server
             await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())

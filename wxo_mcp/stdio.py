@@ -14,7 +14,26 @@ import os
 import sys
 from typing import BinaryIO
 
-__all__ = ["claim_stdout"]
+__all__ = ["ChunkedTextWriter", "claim_stdout"]
+
+#: Characters encoded and written at a time: a 10 MB result never exists twice more as bytes.
+WRITE_CHUNK = 256 * 1024
+
+
+class ChunkedTextWriter(io.TextIOWrapper):
+    """A UTF-8 text stream that encodes and writes long strings a piece at a time.
+
+    The SDK writes each JSON-RPC message with one ``write``; TextIOWrapper would encode a 10 MB
+    result into one 10 MB bytes object (20 MB if it returns the text twice) before the first byte
+    leaves. In pieces, the extra memory is one piece.
+    """
+
+    def write(self, s: str) -> int:
+        if len(s) <= WRITE_CHUNK:
+            return super().write(s)
+        for start in range(0, len(s), WRITE_CHUNK):
+            super().write(s[start : start + WRITE_CHUNK])
+        return len(s)
 
 
 def claim_stdout() -> BinaryIO:
