@@ -1,10 +1,16 @@
-"""The stdout writer sends a long message in pieces, byte for byte what one write would send."""
+"""The stdout writers send long messages in pieces, byte for byte what one write would send, and
+wait for a full pipe rather than block the event loop or lose bytes."""
 
 from __future__ import annotations
 
 import io
+import json
+import os
 
-from wxo_mcp.stdio import WRITE_CHUNK, ChunkedTextWriter
+import anyio
+import pytest
+
+from wxo_mcp.stdio import WRITE_CHUNK, ChunkedTextWriter, LoopWriter
 
 
 class Recorder(io.BytesIO):
@@ -27,3 +33,26 @@ def test_long_text_is_written_in_pieces_and_arrives_whole():
     assert sink.getvalue() == (text + "short\n").encode()
     assert sink.largest <= 4 * WRITE_CHUNK  # a piece, never the whole message
     assert len(text.encode()) > 10 * WRITE_CHUNK
+
+
+@pytest.mark.anyio
+async def test_loop_writer_waits_for_a_full_pipe_and_loses_nothing():
+    read_fd, write_fd = os.pipe()
+    writer = LoopWriter(os.fdopen(write_fd, "wb"))
+    messages = [json.dumps({"id": i, "text": "é" * 200_000}) + "\n" for i in range(4)]
+    received = bytearray()
+
+    async def slow_reader() -> None:
+        os.set_blocking(read_fd, False)
+        while len(received) < sum(len(m.encode()) for m in messages):
+            await anyio.wait_readable(read_fd)
+            received.extend(os.read(read_fd, 65536))
+            await anyio.sleep(0.001)  # slower than the writer: the pipe fills up
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(slow_reader)
+        for message in messages:
+            assert await writer.write(message) == len(message)
+            await writer.flush()
+    os.close(read_fd)
+    assert bytes(received) == "".join(messages).encode()

@@ -34,7 +34,7 @@ from wxo_mcp.bridge.choices import ChoiceChannel
 from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
-from wxo_mcp.stdio import ChunkedTextWriter, claim_stdout
+from wxo_mcp.stdio import claim_stdout, wire_writer
 
 __all__ = ["WxoServer", "build_server"]
 
@@ -75,7 +75,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
 
     async def run_stdio_async(self) -> None:
         """Serve over stdio on a private copy of stdout, so nothing else can reach the wire."""
-        wire = anyio.wrap_file(ChunkedTextWriter(claim_stdout(), encoding="utf-8"))
+        wire = wire_writer(claim_stdout())
         async with stdio_server(stdout=wire) as (read_stream, write_stream):
             lowlevel = self._lowlevel_server
             await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
