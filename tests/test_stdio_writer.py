@@ -8,9 +8,10 @@ import json
 import os
 
 import anyio
+import anyio.lowlevel
 import pytest
 
-from wxo_mcp.stdio import WRITE_CHUNK, ChunkedTextWriter, LoopWriter
+from wxo_mcp.stdio import WRITE_CHUNK, ChunkedTextWriter, LoopReader, LoopWriter
 
 
 class Recorder(io.BytesIO):
@@ -56,3 +57,24 @@ async def test_loop_writer_waits_for_a_full_pipe_and_loses_nothing():
             await writer.flush()
     os.close(read_fd)
     assert bytes(received) == "".join(messages).encode()
+
+
+@pytest.mark.anyio
+async def test_loop_reader_yields_whole_lines_as_they_arrive():
+    read_fd, write_fd = os.pipe()
+    reader = LoopReader(read_fd)
+    lines = [json.dumps({"id": i, "text": "é€" * (i * 40_000)}) + "\n" for i in range(5)]
+    data = "".join(lines).encode() + b'{"last": "no newline"}'
+    got: list[str] = []
+
+    async def drip() -> None:
+        for start in range(0, len(data), 7_777):  # cuts inside lines and characters
+            os.write(write_fd, data[start : start + 7_777])
+            await anyio.lowlevel.checkpoint()
+        os.close(write_fd)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(drip)
+        got = [line async for line in reader]
+    reader.restore()
+    assert got == [*lines, '{"last": "no newline"}']

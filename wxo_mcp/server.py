@@ -34,7 +34,7 @@ from wxo_mcp.bridge.choices import ChoiceChannel
 from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
-from wxo_mcp.stdio import claim_stdout, wire_writer
+from wxo_mcp.stdio import claim_stdout, wire_reader, wire_writer
 
 __all__ = ["WxoServer", "build_server"]
 
@@ -74,11 +74,21 @@ class WxoServer(MCPServer[dict[str, Any]]):
         self._register_resources()
 
     async def run_stdio_async(self) -> None:
-        """Serve over stdio on a private copy of stdout, so nothing else can reach the wire."""
-        wire = wire_writer(claim_stdout())
-        async with stdio_server(stdout=wire) as (read_stream, write_stream):
-            lowlevel = self._lowlevel_server
-            await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+        """Serve over stdio on private copies of stdin and stdout, so nothing else can reach the
+        wire, read and written by the event loop itself (see wxo_mcp.stdio)."""
+        wire_in = wire_reader()
+        wire_out = wire_writer(claim_stdout())
+        try:
+            async with stdio_server(stdin=wire_in, stdout=wire_out) as (read_stream, write_stream):
+                lowlevel = self._lowlevel_server
+                await lowlevel.run(
+                    read_stream, write_stream, lowlevel.create_initialization_options()
+                )
+        finally:
+            for end in (wire_in, wire_out):
+                restore = getattr(end, "restore", None)
+                if restore is not None:
+                    restore()
 
     @property
     def bridge(self) -> Bridge:

@@ -9,6 +9,7 @@ process (child processes inherit that too).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -16,7 +17,15 @@ from typing import Any, BinaryIO
 
 import anyio
 
-__all__ = ["ChunkedTextWriter", "LoopWriter", "claim_stdout", "wire_writer"]
+__all__ = [
+    "ChunkedTextWriter",
+    "LoopReader",
+    "LoopWriter",
+    "claim_stdin",
+    "claim_stdout",
+    "wire_reader",
+    "wire_writer",
+]
 
 #: Characters encoded and written at a time: a 10 MB result never exists twice more as bytes.
 WRITE_CHUNK = 256 * 1024
@@ -48,6 +57,18 @@ def claim_stdout() -> BinaryIO:
     return io.open(wire_fd, "wb", closefd=True)  # noqa: UP020 - explicit about the descriptor
 
 
+def claim_stdin() -> int:
+    """Return a private descriptor onto the real stdin, and point fd 0 at the null device (as the
+    SDK does while it serves): a handler or a child process reading stdin gets EOF, not the
+    protocol."""
+    wire_fd = os.dup(0)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.set_inheritable(wire_fd, False)
+    return wire_fd
+
+
 class LoopWriter:
     """The stdio transport's output, written from the event loop: no worker thread per message.
 
@@ -77,6 +98,70 @@ class LoopWriter:
 
     async def flush(self) -> None:
         """Nothing is buffered."""
+
+    def restore(self) -> None:
+        """Blocking mode again: the pipe or terminal is shared with whoever started us."""
+        with contextlib.suppress(OSError, ValueError):
+            os.set_blocking(self._fd, True)
+
+
+class LoopReader:
+    """The stdio transport's input, read from the event loop: lines of text, no worker thread.
+
+    ``anyio.wrap_file`` would read each line in a worker thread (one hand-off per message); the
+    private stdin descriptor is non-blocking instead and waited on by the loop.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._buffer = bytearray()
+        self._start = 0
+        self._eof = False
+        os.set_blocking(fd, False)
+
+    def __aiter__(self) -> LoopReader:
+        return self
+
+    async def __anext__(self) -> str:
+        while True:
+            newline = self._buffer.find(b"\n", self._start)
+            if newline >= 0:
+                line = bytes(self._buffer[self._start : newline + 1])
+                self._start = newline + 1
+                if self._start > 65536:  # drop what was consumed, now and then
+                    del self._buffer[: self._start]
+                    self._start = 0
+                return line.decode("utf-8", errors="replace")
+            if self._eof:
+                if self._start < len(self._buffer):
+                    rest = bytes(self._buffer[self._start :])
+                    self._buffer.clear()
+                    self._start = 0
+                    return rest.decode("utf-8", errors="replace")
+                raise StopAsyncIteration
+            try:
+                data = os.read(self._fd, 1 << 16)
+            except BlockingIOError:
+                await anyio.wait_readable(self._fd)
+                continue
+            if data:
+                self._buffer += data
+            else:
+                self._eof = True
+
+    def restore(self) -> None:
+        """Blocking mode again, and the descriptor closed."""
+        with contextlib.suppress(OSError):
+            os.set_blocking(self._fd, True)
+            os.close(self._fd)
+
+
+def wire_reader() -> Any:
+    """The stdin for the SDK's ``stdio_server``: a LoopReader, or None (the SDK's own) on
+    Windows."""
+    if sys.platform == "win32":  # pragma: no cover - the Proactor loop cannot watch pipes
+        return None
+    return LoopReader(claim_stdin())
 
 
 def wire_writer(binary: BinaryIO) -> Any:
