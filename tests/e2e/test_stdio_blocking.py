@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import ROOT, server_params
+from tests.helpers import initialize_request
 
 pytestmark = pytest.mark.e2e
 
@@ -35,17 +36,7 @@ def test_stdio_is_blocking_again_after_the_session(simulator: Any, tmp_path: Pat
         cwd=ROOT,
     )
     # This process keeps the very same open files (stdin's read end, stdout's write end).
-    request = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-11-25",
-            "capabilities": {},
-            "clientInfo": {"name": "raw", "version": "0"},
-        },
-    }
-    os.write(in_write, json.dumps(request).encode() + b"\n")
+    os.write(in_write, json.dumps(initialize_request()).encode() + b"\n")
     with os.fdopen(out_read, "rb") as answers:
         answer = json.loads(answers.readline())
         assert answer["id"] == 1 and "result" in answer

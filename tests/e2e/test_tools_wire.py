@@ -23,6 +23,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSI
 
 from tests.conftest import SIMULATOR_TOKEN
 from tests.e2e.conftest import ROOT, server_params
+from tests.helpers import initialize_request
 from wxo_mcp.simulator import Simulator, SimulatorOptions
 
 pytestmark = pytest.mark.e2e
@@ -43,16 +44,7 @@ def _raw_tools_list(sim: Simulator, version: str, params: dict[str, Any]) -> dic
     server = server_params(sim.url, sim.token, ENV)
     assert server.env is not None
     messages = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": version,
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "0"},
-            },
-        },
+        initialize_request(version),
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": params},
     ]
