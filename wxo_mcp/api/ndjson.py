@@ -109,19 +109,17 @@ class NDJSONDecoder:
             return None
         if not _plain_json(raw):
             return self._decode_line(bytes(raw))
-        size = len(raw)
         try:
             text = str(raw, "utf-8", "surrogatepass")
-        except UnicodeDecodeError:
-            self._malformed(raw, size)
-            return None
+        except UnicodeDecodeError:  # the ordinary path decides what becomes of it
+            return self._parse(bytes(raw))
         del raw
-        return self._parse(text, size)
+        return self._parse(text)
 
     def _decode_line(self, raw: bytes | memoryview) -> dict[str, Any] | None:
         if _plain_json(raw):
             # The JSON parser skips surrounding whitespace itself: no strip, no copy.
-            return self._parse(raw if isinstance(raw, bytes) else raw.tobytes(), len(raw))
+            return self._parse(raw if isinstance(raw, bytes) else raw.tobytes())
         line = bytes(raw).strip()
         if not line or line.startswith(b":"):
             return None
@@ -133,29 +131,27 @@ class NDJSONDecoder:
             return None
         if line == b"[DONE]":
             return None
-        return self._parse(line, len(line))
+        return self._parse(line)
 
-    def _parse(self, line: str | bytes, size: int) -> dict[str, Any] | None:
+    def _parse(self, line: str | bytes) -> dict[str, Any] | None:
         try:
             obj = json.loads(line)
         except ValueError:
-            # UnicodeDecodeError is a ValueError too.
-            self._malformed(line, size)
+            # UnicodeDecodeError is a ValueError too. Quote only a short prefix: the line is
+            # server data and may be large.
+            start = line[:40]
+            self.skipped_lines += 1
+            logger.warning(
+                "Skipped a malformed run-stream line (%d bytes, starts %r).",
+                len(line),
+                redact(start if isinstance(start, str) else start.decode("utf-8", "replace")),
+            )
             return None
         if not isinstance(obj, dict):
             self.skipped_lines += 1
             logger.warning("Skipped a run-stream line that is not a JSON object.")
             return None
         return obj
-
-    def _malformed(self, line: str | bytes | bytearray, size: int) -> None:
-        # Quote only a short prefix: the line is server data and may be large.
-        self.skipped_lines += 1
-        start = line[:40]
-        shown = start if isinstance(start, str) else start.decode("utf-8", errors="replace")
-        logger.warning(
-            "Skipped a malformed run-stream line (%d bytes, starts %r).", size, redact(shown)
-        )
 
 
 def _plain_json(raw: bytes | bytearray | memoryview) -> bool:
