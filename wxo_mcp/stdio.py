@@ -161,7 +161,10 @@ def wire_reader() -> Any:
     Windows."""
     if sys.platform == "win32":  # pragma: no cover - the Proactor loop cannot watch pipes
         return None
-    return LoopReader(claim_stdin())
+    try:
+        return LoopReader(claim_stdin())
+    except OSError:  # no usable fd 0: the SDK serves sys.stdin as it is
+        return None
 
 
 def wire_writer(binary: BinaryIO) -> Any:
