@@ -11,6 +11,7 @@ process listings; they come from the environment (or files) only.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -348,6 +349,10 @@ def _demo(args: argparse.Namespace, fields: list[str]) -> int:
 def _dispatch(name: str) -> Callable[[argparse.Namespace, list[str]], int]:
     """The command's ``run``, imported only when chosen (``--help`` stays fast)."""
     if name == "serve":
+        # Start-up allocates ~110k objects that live as long as the server (the MCP SDK's
+        # models of both protocol eras): collecting while they are made frees nothing. serve.run
+        # freezes them once the server is built, and turns collection back on.
+        gc.disable()
         from wxo_mcp.commands import serve
 
         return serve.run

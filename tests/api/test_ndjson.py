@@ -169,3 +169,36 @@ def test_overlong_line_within_one_chunk_is_dropped():
 def test_any_split_of_the_capture_decodes_the_same(cuts):
     data = raw("capture_2026.ndjson")
     assert decode_all(data, sorted(c % (len(data) + 1) for c in cuts)) == decode_all(data)
+
+
+@pytest.mark.parametrize("bad", [b'{"event": ', b"\xef\xbb\xbf{oops", b"[1, 2]"])
+def test_malformed_line_across_chunks_is_skipped_and_the_next_one_decoded(bad, caplog):
+    decoder = NDJSONDecoder()
+    with caplog.at_level(logging.WARNING):
+        first = decoder.feed(bad[:3])
+        rest = decoder.feed(bad[3:] + b'\n{"event": "done", "data": {}}\n')
+    assert first == []
+    assert rest == [{"event": "done", "data": {}}]
+    assert decoder.skipped_lines == 1
+    assert decoder.buffered == 0
+
+
+def test_invalid_utf8_across_chunks_is_kept_with_replacement_characters():
+    bad = b'{"event": "\xff\xfe"}'
+    decoder = NDJSONDecoder()
+    first = decoder.feed(bad[:3])
+    rest = decoder.feed(bad[3:] + b'\n{"event": "done", "data": {}}\n')
+    assert first == []
+    assert rest == [{"event": "\ufffd\ufffd"}, {"event": "done", "data": {}}]
+    assert decoder.skipped_lines == 0
+
+
+def test_long_line_across_many_chunks_decodes_once_and_frees_its_buffer():
+    text = "é" * 300_000  # two bytes each: chunk cuts land inside characters
+    line = json.dumps({"event": "message.created", "data": {"text": text}}).encode() + b"\r\n"
+    decoder = NDJSONDecoder()
+    out = []
+    for i in range(0, len(line), 4093):
+        out += decoder.feed(line[i : i + 4093])
+    assert out == [{"event": "message.created", "data": {"text": text}}]
+    assert decoder.buffered == 0

@@ -30,7 +30,7 @@ ARGUMENT = re.compile(r'\b([a-z]+_[a-z_]+)\b|\b([a-z]+) "')
 
 
 def schemas() -> dict[str, set[str]]:
-    tools = {t.name: set(t.input_schema.get("properties", {})) for t in generic_tools(50)}
+    tools = {t["name"]: set(t["inputSchema"].get("properties", {})) for t in generic_tools(50)}
     tools[AGENT_TOOL] = set(input_schema(AGENT_PARAMS)["properties"])
     return tools
 

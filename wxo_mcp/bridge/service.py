@@ -52,6 +52,7 @@ from wxo_mcp.bridge.tools import (
     ASK_PARAMS,
     GENERIC_TOOLS,
     GET_RUN_PARAMS,
+    ToolDict,
     agent_tool,
     generic_tools,
 )
@@ -77,9 +78,10 @@ class Bridge:
             environment=settings.agent_environment,
         )
         self._warned_too_many = False
-        # The tools built for the last catalog view: tools/list is answered from here until the
-        # view changes (and the list_changed check reads the tools too).
-        self._built: tuple[CatalogView, list[Tool]] | None = None
+        # The tools built for the last catalog view, in wire form and (only when asked for) as
+        # SDK models: tools/list is answered from here until the view changes.
+        self._built: tuple[CatalogView, list[ToolDict]] | None = None
+        self._models: tuple[CatalogView, list[Tool]] | None = None
 
     # -- tool listing -------------------------------------------------------------------------
 
@@ -102,8 +104,9 @@ class Bridge:
             return ()
         return view.tools
 
-    async def tools(self) -> tuple[list[Tool], bool]:
-        """The tools to list now, and whether they changed since the last reading."""
+    async def tool_dicts(self) -> tuple[list[ToolDict], bool]:
+        """The tools to list now in their wire form (shared: do not modify them), and whether
+        they changed since the last reading."""
         view, changed = await self.catalog.view()
         if self._built is None or self._built[0] is not view:
             tools = [agent_tool(t) for t in self._agent_tools_offered(view)]
@@ -111,6 +114,15 @@ class Bridge:
                 tools.extend(generic_tools(self.settings.tool_deadline))
             self._built = (view, tools)
         return list(self._built[1]), changed
+
+    async def tools(self) -> tuple[list[Tool], bool]:
+        """The same tools as SDK models (for the SDK's own tools/list path and the CLI)."""
+        dicts, changed = await self.tool_dicts()
+        assert self._built is not None
+        view = self._built[0]
+        if self._models is None or self._models[0] is not view:
+            self._models = (view, [Tool.model_validate(d) for d in dicts])
+        return list(self._models[1]), changed
 
     # -- tool calls ---------------------------------------------------------------------------
 
