@@ -133,7 +133,10 @@ class TaskBook:
         settled = is_settled(handle)
         asks = after is not None and _asks(handle.result(), 1)
         if handle.run_id is None or (after is not None and settled and not asks):
-            return bridge.shape(handle.result(), name, call.include_steps)
+            result = handle.result()
+            if handle.unconfirmed:  # no run id by the deadline: never a task without a run
+                result = bridge.unconfirmed(handle, bridge.settings.tool_deadline)
+            return bridge.shape(result, name, call.include_steps)
         ref = TaskRef(handle.run_id, name, call.item.agent.name, call.include_steps, _now_ms())
         task_id = self._codec.encode(ref, caller)
         self._remember(task_id, _Live(handle.run_id))

@@ -3,14 +3,18 @@
 Pure data, built from an agent or from settings: the bridge decides which tools to offer, this
 module only describes them. The schemas are shared dicts built once (a 1,000-agent list would
 otherwise rebuild the same output schema a thousand times).
+
+Tools are built in their wire form (the camelCase dict ``tools/list`` carries), not as SDK
+``Tool`` models: the server answers handshake-era ``tools/list`` requests with these dicts as
+they are, where the SDK would dump, re-validate and dump again every tool (~250 ms and ~30 MB
+for 1,000 agents). ``tests/e2e/test_tools_wire.py`` checks that the SDK sends the same bytes'
+worth for every tool in every protocol era.
 """
 
 from __future__ import annotations
 
 import functools
 from typing import Any
-
-from mcp.types import Tool, ToolAnnotations, ToolExecution
 
 from wxo_mcp.bridge.arguments import ParamSpec, input_schema
 from wxo_mcp.bridge.catalog import AgentTool
@@ -22,6 +26,7 @@ __all__ = [
     "CANCEL_RUN_PARAMS",
     "GENERIC_TOOLS",
     "GET_RUN_PARAMS",
+    "ToolDict",
     "agent_tool",
     "generic_tools",
 ]
@@ -60,8 +65,6 @@ GET_RUN_PARAMS = {
 CANCEL_RUN_PARAMS = {
     "run_id": ParamSpec("id", required=True, description="The run_id of the run to stop."),
 }
-#: Agent calls may run as 2025-11-25 core tasks (2026-07-28 clients negotiate per request).
-_TASKS = ToolExecution(task_support="optional")
 
 
 @functools.cache
@@ -70,7 +73,29 @@ def _agent_input_schema() -> dict[str, Any]:
     return input_schema(AGENT_PARAMS)
 
 
-def agent_tool(item: AgentTool) -> Tool:
+ToolDict = dict[str, Any]
+
+
+def _tool(
+    name: str,
+    title: str,
+    description: str,
+    input_schema: dict[str, Any],
+    output_schema: dict[str, Any],
+    annotations: dict[str, Any],
+) -> ToolDict:
+    """A tool as the SDK would serialise it (fields in its order, no nulls)."""
+    return {
+        "name": name,
+        "title": title,
+        "description": description,
+        "inputSchema": input_schema,
+        "outputSchema": output_schema,
+        "annotations": annotations,
+    }
+
+
+def agent_tool(item: AgentTool) -> ToolDict:
     """The tool that asks one agent."""
     agent = item.agent
     title = agent.display_name or agent.name
@@ -80,73 +105,63 @@ def agent_tool(item: AgentTool) -> Tool:
         "its answer with a thread_id. To continue the conversation, call this tool again "
         "with that thread_id."
     )
-    return Tool(
-        name=item.tool,
-        title=title,
-        description=description,
-        input_schema=_agent_input_schema(),
-        output_schema=output_schema(),
-        annotations=ToolAnnotations(title=title, read_only_hint=False, open_world_hint=True),
-        execution=_TASKS,
+    return _tool(
+        item.tool,
+        title,
+        description,
+        _agent_input_schema(),
+        output_schema(),
+        {"title": title, "readOnlyHint": False, "openWorldHint": True},
     )
 
 
-def generic_tools(deadline: float) -> list[Tool]:
+def generic_tools(deadline: float) -> list[ToolDict]:
     """list_agents, ask_agent, get_run and cancel_run; ``deadline`` caps get_run's wait."""
     return [
-        Tool(
-            name="list_agents",
-            title="List Orchestrate agents",
-            description=(
-                "Lists the watsonx Orchestrate agents you can ask, with the tool that calls "
-                "each one. Use ask_agent with an agent's name to ask it."
-            ),
-            input_schema={"type": "object", "properties": {}, "additionalProperties": False},
-            output_schema=_AGENT_LIST_SCHEMA,
-            annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
+        _tool(
+            "list_agents",
+            "List Orchestrate agents",
+            "Lists the watsonx Orchestrate agents you can ask, with the tool that calls "
+            "each one. Use ask_agent with an agent's name to ask it.",
+            {"type": "object", "properties": {}, "additionalProperties": False},
+            _AGENT_LIST_SCHEMA,
+            {"readOnlyHint": True, "openWorldHint": True},
         ),
-        Tool(
-            name="ask_agent",
-            title="Ask an Orchestrate agent",
-            description=(
-                "Sends a message to a watsonx Orchestrate agent (by name or id, see "
-                "list_agents) and returns its answer with a thread_id. To continue the "
-                "conversation, call ask_agent again with that thread_id."
-            ),
-            input_schema=input_schema(ASK_PARAMS),
-            output_schema=output_schema(),
-            annotations=ToolAnnotations(read_only_hint=False, open_world_hint=True),
-            execution=_TASKS,
+        _tool(
+            "ask_agent",
+            "Ask an Orchestrate agent",
+            "Sends a message to a watsonx Orchestrate agent (by name or id, see "
+            "list_agents) and returns its answer with a thread_id. To continue the "
+            "conversation, call ask_agent again with that thread_id.",
+            input_schema(ASK_PARAMS),
+            output_schema(),
+            {"readOnlyHint": False, "openWorldHint": True},
         ),
-        Tool(
-            name="get_run",
-            title="Get an Orchestrate run",
-            description=(
-                "Returns the outcome of a run started by an earlier call (for example one "
-                "that returned status 'running'). wait_seconds waits for it to finish, up to "
-                f"{deadline:g} seconds."
-            ),
-            input_schema=input_schema(GET_RUN_PARAMS),
-            output_schema=output_schema(),
-            annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
+        _tool(
+            "get_run",
+            "Get an Orchestrate run",
+            "Returns the outcome of a run started by an earlier call (for example one "
+            "that returned status 'running'). wait_seconds waits for it to finish, up to "
+            f"{deadline:g} seconds.",
+            input_schema(GET_RUN_PARAMS),
+            output_schema(),
+            {"readOnlyHint": True, "openWorldHint": True},
         ),
-        Tool(
-            name="cancel_run",
-            title="Cancel an Orchestrate run",
-            description=(
-                "Stops a run that is still going (for example one that returned status "
-                "'running'), in watsonx Orchestrate itself. Returns the run with status "
-                "'cancelled' and the text received so far; a run that already ended is left "
-                "as it was."
-            ),
-            input_schema=input_schema(CANCEL_RUN_PARAMS),
-            output_schema=output_schema(),
-            annotations=ToolAnnotations(
-                read_only_hint=False,
-                destructive_hint=True,
-                idempotent_hint=True,
-                open_world_hint=True,
-            ),
+        _tool(
+            "cancel_run",
+            "Cancel an Orchestrate run",
+            "Stops a run that is still going (for example one that returned status "
+            "'running'), in watsonx Orchestrate itself. Returns the run with status "
+            "'cancelled' and the text received so far; a run that already ended is left "
+            "as it was.",
+            input_schema(CANCEL_RUN_PARAMS),
+            output_schema(),
+            {
+                "readOnlyHint": False,
+                "destructiveHint": True,
+                "idempotentHint": True,
+                "openWorldHint": True,
+            },
         ),
     ]
 

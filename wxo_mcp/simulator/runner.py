@@ -33,14 +33,16 @@ async def execute(
     try:
         with record.cancel_scope:
             await anyio.sleep(options.pending_delay)
-            run.update(status="running", started_at=payloads.now_iso())
+            record.update(status="running", started_at=payloads.now_iso())
             record.emit("run.started", dict(ids))
             record.emit("message.started", {"thread_id": record.thread_id, "run_id": record.id})
             scenario = SCENARIOS[agent.behaviour]
             try:
                 answer = await scenario(Turn(record, options, record.user_text, turn))
             except AgentFailure as failure:
-                run.update(status="failed", failed_at=payloads.now_iso(), last_error=failure.error)
+                record.update(
+                    status="failed", failed_at=payloads.now_iso(), last_error=failure.error
+                )
                 record.emit("run.failed", ids | {"error": failure.error})
                 record.emit("done", ids | {"context": context})
                 return
@@ -80,7 +82,7 @@ async def execute(
                 },
             )
             record.emit("message.completed", {"thread_id": record.thread_id, "run_id": record.id})
-            run.update(
+            record.update(
                 status="completed",
                 completed_at=payloads.now_iso(),
                 result=payloads.run_result(message),
@@ -120,7 +122,7 @@ async def execute(
     except Exception:
         # A bug in a scenario must not vanish: fail the run visibly, as the runtime would.
         logger.exception("simulated run %s crashed", record.id)
-        run.update(status="failed", failed_at=payloads.now_iso(), last_error="Internal error")
+        record.update(status="failed", failed_at=payloads.now_iso(), last_error="Internal error")
         record.emit("run.failed", ids | {"error": "Internal error"})
         record.emit("done", ids | {"context": context})
     finally:

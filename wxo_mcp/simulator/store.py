@@ -69,11 +69,21 @@ class RunRecord:
         return str(self.run["status"])
 
     def emit(self, event: str, data: JSON) -> JSON:
-        """Record one event (with its wire id) and wake the streams waiting for it."""
+        """Record one event (with its wire id) and wake the streams waiting for it.
+
+        Nothing follows the end: a cancelled run's task may take one more step before the
+        cancellation reaches it, and what it says then is dropped.
+        """
         framed = frame(self._clock.next(), event, data)
-        self.events.append(framed)
-        self._wake()
+        if not self.closed:
+            self.events.append(framed)
+            self._wake()
         return framed
+
+    def update(self, **fields: Any) -> None:
+        """Change the run object, unless the run already ended (cancelled under its task)."""
+        if not self.closed:
+            self.run.update(fields)
 
     def close(self) -> None:
         """No more events: wakes every waiting stream so it can finish."""
@@ -132,6 +142,10 @@ class Store:
 
     def add_run(self, record: RunRecord) -> None:
         self.runs[record.id] = record
+
+    def forget_run(self, run_id: str) -> None:
+        """Lose a run, as a runtime that lost its state does: reads of it answer 404."""
+        self.runs.pop(run_id, None)
 
     def page_of_runs(self, *, limit: int, offset: int) -> JSON:
         """``{total, limit, offset, data}`` with the newest run first."""
