@@ -46,11 +46,15 @@ from wxo_mcp.bridge.cards import AgentCards
 from wxo_mcp.bridge.choices import ChoiceChannel
 from wxo_mcp.bridge.prompts import AgentPrompts
 from wxo_mcp.bridge.service import Bridge
-from wxo_mcp.bridge.tasks import TaskBook
+from wxo_mcp.bridge.tasks import TaskBook, with_task_support
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import InvalidArgument, NotFound, WxoError
 from wxo_mcp.stdio import claim_stdout, wire_reader, wire_writer
-from wxo_mcp.task_extension import TasksExtension, advertise_legacy_tasks
+from wxo_mcp.task_extension import (
+    LEGACY_TASK_VERSIONS,
+    TasksExtension,
+    advertise_legacy_tasks,
+)
 
 __all__ = ["WxoServer", "build_server"]
 
@@ -170,6 +174,8 @@ class WxoServer(MCPServer[dict[str, Any]]):
         bridge = self._bridge
         if ctx.method == "tools/list" and bridge is not None and _prebuilt_list_fits(ctx):
             tools, _ = await bridge.tool_dicts()
+            if ctx.protocol_version in LEGACY_TASK_VERSIONS:
+                tools = with_task_support(tools)
             return {"tools": tools}
         return await call_next(ctx)
 

@@ -38,7 +38,7 @@ __all__ = ["TasksExtension", "advertise_legacy_tasks"]
 
 _MODERN = frozenset(MODERN_PROTOCOL_VERSIONS)
 #: The version whose core has tasks (``params.task``, ``tasks/get``, ``tasks/result``).
-_LEGACY = frozenset({"2025-11-25"})
+_LEGACY = LEGACY_TASK_VERSIONS = frozenset({"2025-11-25"})
 
 
 class TaskParams(RequestParams):

@@ -188,5 +188,11 @@ async def test_the_handshake_advertises_tasks_for_tool_calls(
 ) -> None:
     async with session() as raw:
         tasks = raw.initialized["capabilities"]["tasks"]
+        tools = {t["name"]: t for t in (await raw.request("tools/list"))["tools"]}
     assert tasks["requests"] == {"tools": {"call": {}}}
     assert "cancel" in tasks
+    # 2025-11-25 reads an absent taskSupport as "forbidden": the tools that run agents say so.
+    for name in ("echo_agent", "slow_agent", "ask_agent"):
+        assert tools[name]["execution"] == {"taskSupport": "optional"}, name
+    for name in ("list_agents", "get_run", "cancel_run"):
+        assert "execution" not in tools[name], name

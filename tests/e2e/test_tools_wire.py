@@ -24,6 +24,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSI
 from tests.conftest import SIMULATOR_TOKEN
 from tests.e2e.conftest import ROOT, server_params
 from tests.helpers import initialize_request
+from wxo_mcp.bridge.tasks import with_task_support
 from wxo_mcp.simulator import Simulator, SimulatorOptions
 
 pytestmark = pytest.mark.e2e
@@ -92,7 +93,8 @@ async def test_prebuilt_list_is_what_the_sdk_would_send(crowded: Simulator):
     assert {"list_agents", "ask_agent", "get_run", "echo_agent"} <= {t["name"] for t in reference}
     for version in HANDSHAKE_PROTOCOL_VERSIONS:
         answer = _raw_tools_list(crowded, version, {})
-        expected = serialize_server_result("tools/list", version, {"tools": reference})
+        listed = with_task_support(reference) if version == "2025-11-25" else reference
+        expected = serialize_server_result("tools/list", version, {"tools": listed})
         assert set(answer["result"]) == set(expected), version
         got = answer["result"]["tools"]
         assert [t["name"] for t in got] == [t["name"] for t in expected["tools"]], version

@@ -69,6 +69,16 @@ MAX_LIVE = 1000
 _GENERIC = frozenset(GENERIC_TOOLS) - {"ask_agent"}
 
 
+def with_task_support(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tools as a 2025-11-25 client must see them to send ``params.task``: that era reads an
+    absent ``execution.taskSupport`` as "forbidden", so every tool that runs an agent says
+    "optional" (the generic helpers answer at once and never make a task)."""
+    return [
+        tool if tool["name"] in _GENERIC else {**tool, "execution": {"taskSupport": "optional"}}
+        for tool in tools
+    ]
+
+
 class TaskNotFound(LookupError):
     """No task with this id for this caller (unknown, tampered with, or someone else's)."""
 
