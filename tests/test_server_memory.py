@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client, MCPError
 
-from wxo_mcp.api.client import POOL_SHARDS
+from wxo_mcp.api.pools import POOL_SHARDS
 from wxo_mcp.config import Settings
 from wxo_mcp.server import build_server
 

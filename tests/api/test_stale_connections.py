@@ -16,7 +16,7 @@ import anyio
 import pytest
 
 from wxo_mcp.api import OrchestrateClient, RunAccumulator
-from wxo_mcp.api.client import RUN_START_KEEPALIVE
+from wxo_mcp.api.pools import RUN_START_KEEPALIVE
 from wxo_mcp.auth import make_token_provider
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import WxoError

@@ -1,9 +1,9 @@
 """OrchestrateClient: the one place that speaks HTTP to Orchestrate.
 
-One pooled `httpx.AsyncClient` per OrchestrateClient. Every httpx exception is translated
-here (`_translate`), also while a run stream is being read, so nothing from httpx crosses this
-module: callers see only the `wxo_mcp.errors` tree. Reads are retried per `retry.py`; run
-creation only when the server surely started nothing.
+Callers see only the `wxo_mcp.errors` tree: every httpx exception is translated
+(`translate.py`), also while a run stream (`run_stream.py`) is being read. Connections come from
+sharded pools (`pools.py`). Reads are retried per `retry.py`; run creation only when the server
+surely started nothing.
 
 "httpx" here is `httpx2` (Pydantic's continuation of httpx, same API), the stack the MCP SDK
 already loads: one HTTP library per process, and less CPU per request (measured in bench/).
@@ -13,14 +13,11 @@ The token exchanges (auth/) import it under the same name.
 from __future__ import annotations
 
 import logging
-import ssl
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
-import anyio.to_thread
 import httpx2 as httpx
 
 from wxo_mcp.api.agents import Agent, explicit_names
@@ -33,9 +30,9 @@ from wxo_mcp.api.bodies import (
     read_capped,
     read_prefix,
 )
-from wxo_mcp.api.events import RunEvent
-from wxo_mcp.api.ndjson import DEFAULT_MAX_LINE_BYTES, NDJSONDecoder
+from wxo_mcp.api.ndjson import DEFAULT_MAX_LINE_BYTES
 from wxo_mcp.api.paths import Endpoints, validate_id
+from wxo_mcp.api.pools import ConnectionPools
 from wxo_mcp.api.retry import (
     DEFAULT_RETRY,
     Failure,
@@ -46,289 +43,28 @@ from wxo_mcp.api.retry import (
     should_retry_read,
 )
 from wxo_mcp.api.run_control import RunControl
+from wxo_mcp.api.run_stream import RunStream
+from wxo_mcp.api.translate import failure_kind, is_stream, not_a_stream, status_error, translate
 from wxo_mcp.auth import TokenProvider
-from wxo_mcp.auth.tls import tls_verify
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import (
-    ApiConnectionError,
     ApiError,
     ApiStatusError,
-    ApiTimeout,
     ConfigError,
     InvalidArgument,
-    StreamError,
     Unauthorized,
     WxoError,
-    from_response,
-    redact,
 )
 
 __all__ = ["OrchestrateClient", "RunStream"]
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "wxo-mcp/0.1"
-#: Runs (streams) and reads in flight at once, and idle connections kept for the next burst.
-MAX_CONNECTIONS = 1000
-MAX_KEEPALIVE = 100
-#: httpcore's pool walks all its connections whenever a request starts or ends, so with many runs
-#: in flight its cost grows with their square (0.28 s of CPU for a burst of 100 runs). Several
-#: independent pools, used in turn, keep each walk short.
-POOL_SHARDS = 8
-#: Seconds an idle connection is kept for reads: below common server timeouts (uvicorn 5 s). A
-#: read that still meets a connection the server just closed is retried like any read.
-KEEPALIVE_EXPIRY = 4.0
-#: Seconds an idle connection is kept for starting runs. A run start is never re-sent once it
-#: may have reached the server, so it must not meet a connection the server is closing: no
-#: server drops a connection idle for less than this.
-RUN_START_KEEPALIVE = 0.5
-#: After a terminal event, how long (and how much) the rest of the body is read so that the
-#: connection can go back to the pool; a server that keeps it open loses it instead.
-DRAIN_SECONDS = 0.1
-DRAIN_BYTES = 64 * 1024
-#: Events a RunStream keeps for a StreamError's diagnostics (it keeps no others).
-RECENT_EVENTS = 16
 
+class ShouldRetry(Protocol):
+    """`should_retry_read` or `should_retry_create_run`: may this exchange be sent again?"""
 
-# ---------------------------------------------------------------------------------------------
-# the httpx boundary
-
-
-def _failure_kind(exc: httpx.HTTPError) -> Failure:
-    """connect: the request never got through whole (no connection, or it could not be written,
-    so no server can have acted on it); timeout: no answer in time; network: the connection
-    broke after the request was sent."""
-    if isinstance(
-        exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteError
-    ):
-        return "connect"
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
-    return "network"
-
-
-def _translate(exc: httpx.HTTPError | httpx.InvalidURL, where: str, what: str) -> WxoError:
-    """Our exception for an httpx one (the caller raises it `from exc`)."""
-    reason = redact(str(exc) or type(exc).__name__)
-    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-        return ConfigError(
-            f"The Orchestrate URL {where} cannot be used: {reason}.",
-            "Set WXO_URL to the instance URL, e.g. http://localhost:4321.",
-        )
-    kind = _failure_kind(exc) if isinstance(exc, httpx.HTTPError) else "network"
-    if isinstance(exc, httpx.TimeoutException):
-        phase = "connecting to" if kind == "connect" else "waiting for"
-        return ApiTimeout(
-            f"Timed out {phase} Orchestrate at {where} while {what}.",
-            "Check that the instance is reachable and try again.",
-        )
-    if kind == "connect":
-        if "CERTIFICATE_VERIFY_FAILED" in reason or "SSL" in reason:
-            hint = "Set WXO_CA_BUNDLE to the instance's CA file (or WXO_VERIFY=false to test)."
-        else:
-            hint = (
-                "Check WXO_URL and that the instance is running "
-                "(Developer Edition: `orchestrate server start`)."
-            )
-        return ApiConnectionError(f"Cannot connect to Orchestrate at {where}: {reason}.", hint)
-    return ApiConnectionError(
-        f"The connection to Orchestrate at {where} broke while {what}: {reason}.",
-        "Try again; if it keeps happening, check proxies between here and the instance.",
-    )
-
-
-def _status_error(
-    response: httpx.Response, body: bytes, what: str, secrets: list[str]
-) -> ApiStatusError:
-    return from_response(
-        response.status_code,
-        body,
-        dict(response.headers),
-        retry_after=parse_retry_after(response.headers.get("retry-after")),
-        what=what,
-        secrets=secrets,
-    )
-
-
-def _is_stream(response: httpx.Response) -> bool:
-    """A run stream is NDJSON (under an SSE or JSON type); never a web page."""
-    kind = response.headers.get("content-type", "").lower()
-    return "html" not in kind and "xml" not in kind
-
-
-def _not_a_stream(response: httpx.Response, where: str) -> ApiError:
-    """A redirect or a web page answered the run start: say what came back, not "0 events"."""
-    kind = response.headers.get("content-type") or "no content type"
-    status = response.status_code
-    if 300 <= status < 400:
-        target = httpx.URL(response.headers.get("location", "")).host or "another place"
-        came = f"a redirect (HTTP {status}) to {target}"
-        hint = "Set WXO_URL to the instance's API URL itself; wxo-mcp does not follow redirects."
-    else:
-        came = f"HTTP {status} with {kind[:60]} instead of a run stream"
-        hint = "Check that WXO_URL points at the Orchestrate API, not a web page or a login proxy."
-    return ApiError(
-        f"Orchestrate at {where} answered the run start with {came}. A run may have started: "
-        "look at the resource orchestrate://runs before trying again.",
-        hint,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# the run stream
-
-
-class RunStream:
-    """The events of one streamed run, as an async iterator that owns its HTTP response.
-
-    Ends at the first terminal event, even if the connection stays open after it. Raises
-    StreamError (with the last few events) if the connection breaks, stalls past the read
-    timeout, ends before a terminal event, or sends more than ``max_bytes`` without finishing.
-    Events are handed out, never kept: memory does not grow with the length of the run.
-    Closed by `stream_run`'s block.
-    """
-
-    def __init__(
-        self,
-        response: httpx.Response,
-        where: str,
-        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-        *,
-        max_bytes: int | None = None,
-        secrets: list[str] | None = None,
-    ) -> None:
-        self._response = response
-        self._where = where
-        self._chunks = response.aiter_bytes()
-        self._decoder = NDJSONDecoder(max_line_bytes)
-        self._pending: deque[RunEvent] = deque()
-        self._exhausted = False
-        self._terminal = False
-        self._max_bytes = max_bytes
-        self._secrets = secrets or []
-        self._summarised = False
-        #: The last events handed out (for diagnostics), and how many there were in all.
-        self.recent: deque[RunEvent] = deque(maxlen=RECENT_EVENTS)
-        self.count = 0
-        self.bytes_read = 0
-        self.run_id: str | None = None
-        self.thread_id: str | None = None
-
-    def __aiter__(self) -> RunStream:
-        return self
-
-    def _queue(self, objects: list[dict[str, Any]]) -> None:
-        for obj in objects:
-            if self._terminal:
-                return  # nothing after the end of the run counts
-            event = RunEvent.from_wire(obj)
-            if event is None:
-                continue
-            self._terminal = event.is_terminal
-            data = event.data
-            if self.run_id is None and isinstance(data.get("run_id"), str):
-                self.run_id = data["run_id"]
-            if self.thread_id is None and isinstance(data.get("thread_id"), str):
-                self.thread_id = data["thread_id"]
-            self._pending.append(event)
-
-    def _broken(self, reason: str, *, stalled: bool = False) -> StreamError:
-        run = f" (run {self.run_id})" if self.run_id else ""
-        hint = (
-            f'The run may still finish: call get_run with run_id "{self.run_id}" later.'
-            if self.run_id
-            else "Try again."
-        )
-        return StreamError(
-            f"The run stream from {self._where}{run} {reason} after {self.count} events.",
-            hint,
-            events=self.recent,
-            run_id=self.run_id,
-            thread_id=self.thread_id,
-            stalled=stalled,
-        )
-
-    async def __anext__(self) -> RunEvent:
-        while not self._pending:
-            if self._exhausted or self._terminal:
-                raise StopAsyncIteration
-            try:
-                chunk = await self._chunks.__anext__()
-            except StopAsyncIteration:
-                self._exhausted = True
-                self._queue(self._decoder.flush())
-                if not self._pending and not self._terminal:
-                    raise self._broken(self._ended_early()) from None
-                continue
-            except httpx.TimeoutException as exc:
-                self._exhausted = True
-                raise self._broken("went silent", stalled=True) from exc
-            except httpx.HTTPError as exc:
-                self._exhausted = True
-                raise self._broken(f"broke ({redact(str(exc)) or type(exc).__name__})") from exc
-            self.bytes_read += len(chunk)
-            if self._max_bytes is not None and self.bytes_read > self._max_bytes:
-                self._exhausted = True
-                raise self._broken(
-                    f"sent more than {self._max_bytes // (1024 * 1024)} MB without finishing, "
-                    "so wxo-mcp stopped reading it,"
-                )
-            self._queue(self._decoder.feed(chunk))
-        event = self._pending.popleft()
-        self.count += 1
-        self.recent.append(event)
-        return event
-
-    def _ended_early(self) -> str:
-        if self.count == 0 and self._decoder.skipped_lines:
-            kind = self._response.headers.get("content-type", "no content type")
-            return (
-                f"ended before the run finished: HTTP {self._response.status_code} ({kind}) "
-                f"with {self._decoder.skipped_lines} lines that are not run events"
-            )
-        return "ended before the run finished"
-
-    def _summarise_skipped(self) -> None:
-        """One warning per run for lines that were not events, never one per line."""
-        decoder = self._decoder
-        if self._summarised or not decoder.skipped_lines:
-            return
-        self._summarised = True
-        run = f" of run {self.run_id}" if self.run_id else ""
-        logger.warning(
-            "Skipped %d run-stream lines%s from %s that were not JSON events (first: %r).",
-            decoder.skipped_lines,
-            run,
-            self._where,
-            redact(decoder.first_skipped, self._secrets),
-        )
-
-    async def aclose(self) -> None:
-        """Close the response now (also when cancelled: the close is shielded, and brief)."""
-        drain = self._terminal and not self._exhausted
-        self._exhausted = True
-        self._summarise_skipped()
-        with anyio.move_on_after(5, shield=True):
-            try:
-                if drain:
-                    await self._drain()
-                await self._response.aclose()
-            except httpx.HTTPError as exc:
-                logger.debug("Ignored an error while closing a run stream: %s", exc)
-
-    async def _drain(self) -> None:
-        """The body's end usually follows the terminal event at once: read it, briefly, so the
-        connection can serve the next run."""
-        left = DRAIN_BYTES
-        with anyio.move_on_after(DRAIN_SECONDS):
-            async for chunk in self._chunks:
-                left -= len(chunk)
-                if left < 0:
-                    return
-
-
-# ---------------------------------------------------------------------------------------------
-# the client
+    def __call__(self, status: int | None = None, failure: Failure | None = None) -> bool: ...
 
 
 class OrchestrateClient(RunControl):
@@ -354,8 +90,9 @@ class OrchestrateClient(RunControl):
         self._settings = settings
         self._auth = BearerAuth(provider)
         self._refusal_hint = getattr(provider, "refusal_hint", None)
-        self._timeout = httpx.Timeout(
-            connect=connect_timeout, read=read_timeout, write=30.0, pool=10.0
+        self._pools = ConnectionPools(
+            settings,
+            httpx.Timeout(connect=connect_timeout, read=read_timeout, write=30.0, pool=10.0),
         )
         self._retry = retry
         self._max_line_bytes = max_line_bytes
@@ -363,10 +100,6 @@ class OrchestrateClient(RunControl):
             max_stream_bytes if max_stream_bytes is not None else settings.max_stream_mb * MiB
         )
         self._sleep = sleep
-        self._http: tuple[httpx.AsyncClient, ...] | None = None
-        self._turn = 0
-        self._closed = False
-        self._lock = anyio.Lock()
         deployment = settings.resolved_deployment
         self._endpoints = (
             Endpoints.for_url(settings.url, deployment)
@@ -377,7 +110,7 @@ class OrchestrateClient(RunControl):
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def __aenter__(self) -> OrchestrateClient:
-        await self._client()
+        await self._pools.get()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -385,47 +118,7 @@ class OrchestrateClient(RunControl):
 
     async def aclose(self) -> None:
         """Close the connection pool; the client cannot be used afterwards."""
-        self._closed = True
-        if self._http is not None:
-            pools, self._http = self._http, None
-            for http in pools:
-                await http.aclose()
-
-    def _build_http(self) -> tuple[httpx.AsyncClient, ...]:
-        # Runs in a worker thread: building the TLS context reads CA files from disk.
-        verify = tls_verify(self._settings)  # the same rules as the token exchanges
-        # Reads first, then run starts (see RUN_START_KEEPALIVE), POOL_SHARDS of each.
-        return tuple(
-            self._build_pool(verify, expiry)
-            for expiry in (KEEPALIVE_EXPIRY, RUN_START_KEEPALIVE)
-            for _ in range(POOL_SHARDS)
-        )
-
-    def _build_pool(self, verify: ssl.SSLContext, expiry: float) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            timeout=self._timeout,
-            # Each streamed run holds a connection for its whole length, so this bounds the
-            # runs in flight: one call more waits for the pool, and fails after its timeout.
-            limits=httpx.Limits(
-                max_connections=MAX_CONNECTIONS // POOL_SHARDS,
-                max_keepalive_connections=MAX_KEEPALIVE // POOL_SHARDS,
-                keepalive_expiry=expiry,
-            ),
-            verify=verify,
-            follow_redirects=False,  # never carry the bearer token to another host
-            headers={"User-Agent": USER_AGENT},
-            trust_env=True,
-        )
-
-    async def _client(self, *, run_start: bool = False) -> httpx.AsyncClient:
-        if self._closed:
-            raise RuntimeError("This OrchestrateClient is closed; create a new one.")
-        if self._http is None:
-            async with self._lock:
-                if self._http is None:
-                    self._http = await anyio.to_thread.run_sync(self._build_http)
-        self._turn = (self._turn + 1) % POOL_SHARDS
-        return self._http[self._turn + (POOL_SHARDS if run_start else 0)]
+        await self._pools.aclose()
 
     # -- properties --------------------------------------------------------------------------
 
@@ -468,7 +161,7 @@ class OrchestrateClient(RunControl):
     ) -> Any:
         """GET (or another idempotent ``method``) with the read retry policy; the decoded JSON
         body, read up to ``limit`` bytes."""
-        http = await self._client()
+        http = await self._pools.get()
         where = self.base_url
         attempt = 0
         while True:
@@ -486,23 +179,13 @@ class OrchestrateClient(RunControl):
                 finally:
                     await response.aclose()
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                error = _translate(exc, where, what)
-                if (
-                    isinstance(exc, httpx.HTTPError)
-                    and not isinstance(error, ConfigError)
-                    and attempt < self._retry.attempts
-                    and should_retry_read(failure=_failure_kind(exc))
-                ):
-                    await self._pause(attempt, None, None, what, error)
+                error = translate(exc, where, what)
+                if await self._retry_failure(exc, error, attempt, what, should_retry_read):
                     continue
                 raise error from exc
             if response.status_code >= 400:
-                error = self._explained(_status_error(response, content, what, self._secrets()))
-                if attempt < self._retry.attempts and should_retry_read(
-                    status=response.status_code
-                ):
-                    retry_after = parse_retry_after(response.headers.get("retry-after"))
-                    await self._pause(attempt, response.status_code, retry_after, what, error)
+                error = self._refusal(response, content, what)
+                if await self._retry_refusal(response, error, attempt, what, should_retry_read):
                     continue
                 raise error
             try:
@@ -512,6 +195,45 @@ class OrchestrateClient(RunControl):
                     f"Orchestrate at {where} answered {what} with something that is not JSON.",
                     "Check that WXO_URL points at the Orchestrate API, not a web page.",
                 ) from exc
+
+    def _refusal(self, response: httpx.Response, content: bytes, what: str) -> ApiStatusError:
+        """The error for an HTTP error status, with the provider's advice for a 401."""
+        return self._explained(status_error(response, content, what, self._secrets()))
+
+    async def _retry_failure(
+        self,
+        exc: httpx.HTTPError | httpx.InvalidURL,
+        error: WxoError,
+        attempt: int,
+        what: str,
+        should_retry: ShouldRetry,
+    ) -> bool:
+        """Whether to send again after a failed exchange (having paused if so)."""
+        if (
+            not isinstance(exc, httpx.HTTPError)
+            or isinstance(error, ConfigError)
+            or attempt >= self._retry.attempts
+            or not should_retry(failure=failure_kind(exc))
+        ):
+            return False
+        await self._pause(attempt, None, None, what, error)
+        return True
+
+    async def _retry_refusal(
+        self,
+        response: httpx.Response,
+        error: WxoError,
+        attempt: int,
+        what: str,
+        should_retry: ShouldRetry,
+    ) -> bool:
+        """Whether to send again after an HTTP error status (having paused if so)."""
+        status = response.status_code
+        if attempt >= self._retry.attempts or not should_retry(status=status):
+            return False
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        await self._pause(attempt, status, retry_after, what, error)
+        return True
 
     async def _pause(
         self,
@@ -634,7 +356,7 @@ class OrchestrateClient(RunControl):
     async def _create_run(self, body: dict[str, Any]) -> httpx.Response:
         """POST the run; re-sent only after a connect failure or a 429 (see retry.py)."""
         url = self._require_endpoints().runs
-        http = await self._client(run_start=True)
+        http = await self._pools.get(run_start=True)
         where = self.base_url
         what = "starting a run"
         attempt = 0
@@ -650,32 +372,22 @@ class OrchestrateClient(RunControl):
                 )
                 response = await http.send(request, auth=self._auth, stream=True)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                error = _translate(exc, where, what)
-                if (
-                    isinstance(exc, httpx.HTTPError)
-                    and attempt < self._retry.attempts
-                    and should_retry_create_run(failure=_failure_kind(exc))
-                    and not isinstance(error, ConfigError)
-                ):
-                    await self._pause(attempt, None, None, what, error)
+                error = translate(exc, where, what)
+                if await self._retry_failure(exc, error, attempt, what, should_retry_create_run):
                     continue
                 raise error from exc
-            if response.status_code < 300 and _is_stream(response):
+            if response.status_code < 300 and is_stream(response):
                 return response
             if response.status_code < 400:
                 await response.aclose()
-                raise _not_a_stream(response, where)
+                raise not_a_stream(response, where)
             try:
                 content = await read_prefix(response)
             except httpx.HTTPError as exc:
-                raise _translate(exc, where, what) from exc
+                raise translate(exc, where, what) from exc
             finally:
                 await response.aclose()
-            error = self._explained(_status_error(response, content, what, self._secrets()))
-            if attempt < self._retry.attempts and should_retry_create_run(
-                status=response.status_code
-            ):
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
-                await self._pause(attempt, response.status_code, retry_after, what, error)
+            error = self._refusal(response, content, what)
+            if await self._retry_refusal(response, error, attempt, what, should_retry_create_run):
                 continue
             raise error
