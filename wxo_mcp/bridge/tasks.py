@@ -132,20 +132,20 @@ class TaskBook:
             thread_id=call.thread_id,
             environment_id=environment_id(call.item.agent, bridge.settings.agent_environment),
         )
-        await bridge.await_handle(handle, 0.0 if after is None else after, None)
+        await bridge.agent_runs.await_handle(handle, 0.0 if after is None else after, None)
         if handle.run_id is None:  # still being created: a task needs its run id
             try:
                 with anyio.move_on_after(bridge.settings.tool_deadline):
                     await handle.created.wait()
             except anyio.get_cancelled_exc_class():
-                bridge.cancel_soon(handle)
+                bridge.agent_runs.cancel_soon(handle)
                 raise
         settled = is_settled(handle)
         asks = after is not None and _asks(handle.result(), 1)
         if handle.run_id is None or (after is not None and settled and not asks):
             result = handle.result()
             if handle.unconfirmed:  # no run id by the deadline: never a task without a run
-                result = bridge.unconfirmed(handle, bridge.settings.tool_deadline)
+                result = bridge.agent_runs.unconfirmed(handle, bridge.settings.tool_deadline)
             return bridge.shape(result, name, call.include_steps)
         ref = TaskRef(handle.run_id, name, call.item.agent.name, call.include_steps, _now_ms())
         task_id = self._codec.encode(ref, caller)
