@@ -21,6 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wxo_mcp.api import ToolStep
+from wxo_mcp.bridge.tool_files import downloadable_files
+from wxo_mcp.bridge.widgets import (
+    PROMPT_KINDS,
+    WIDGET_TYPES,
+    prompt_question,
+    widget_statement,
+)
+from wxo_mcp.bridge.widgets import field_text as _text
 
 __all__ = [
     "FLOW_NOTICE_MARKERS",
@@ -34,23 +42,12 @@ __all__ = [
     "steps_text",
 ]
 
-#: Content items that need the user to act in Orchestrate's own chat (the ADK and IBM's MCP
-#: server refuse them too: chat_controller._check_for_widgets_and_extract_text).
-WIDGET_TYPES = frozenset(
-    {"forms", "form", "multiturn_form", "user_input", "file_upload", "disconnected_apps"}
-)
 #: Texts of the "flow started" notice, skipped while waiting for a flow's answer (as the ADK does).
 FLOW_NOTICE_MARKERS = ("flow has started", "flow instance id")
 
 MAX_UNKNOWN_JSON = 4000
 MAX_STEP_TEXT = 500
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "iframe"})
-_PROMPT_KINDS = {
-    "date": "a date",
-    "datetime": "a date and time",
-    "time": "a time",
-    "number": "a number",
-}
 
 
 @dataclass(frozen=True)
@@ -70,10 +67,6 @@ class Rendered:
     @property
     def requires_input(self) -> bool:
         return bool(self.asks)
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 class _Builder:
@@ -175,8 +168,8 @@ def _render_item(builder: _Builder, item: Mapping[str, Any]) -> None:
         _render_downloads(builder, item)
     elif kind in WIDGET_TYPES or "json_schema" in item:
         _render_widget(builder, kind, item)
-    elif kind in _PROMPT_KINDS:
-        builder.add(_prompt(kind, item))
+    elif kind in PROMPT_KINDS:
+        builder.add(prompt_question(kind, item))
         builder.prompts += 1
     elif kind == "object":
         _render_object(builder, item)
@@ -297,43 +290,12 @@ def _render_downloads(builder: _Builder, item: Mapping[str, Any]) -> None:
         builder.add(heading)
 
 
-def _downloadable(value: object, depth: int = 0) -> list[tuple[str, str]]:
-    """(filename, path) of each ``downloadable_file`` in a parsed tool output.
-
-    Tool outputs are strings, often JSON, and MCP toolkit tools wrap theirs in an MCP result
-    (``{"content": [{"type": "text", "text": "<json>"}]}``), so look one level inside that too.
-    """
-    if depth > 3:
-        return []
-    if isinstance(value, str):
-        stripped = value.strip()
-        if not stripped.startswith(("{", "[")):
-            return []
-        try:
-            return _downloadable(json.loads(stripped), depth + 1)
-        except ValueError:
-            return []
-    if isinstance(value, list):
-        return [found for v in value[:50] for found in _downloadable(v, depth + 1)]
-    if isinstance(value, Mapping):
-        if value.get("type") == "downloadable_file" and isinstance(value.get("path"), str):
-            return [(_text(value.get("filename")), str(value["path"]))]
-        if isinstance(value.get("content"), list):
-            return [
-                found
-                for block in value["content"][:50]
-                if isinstance(block, Mapping)
-                for found in _downloadable(block.get("text"), depth + 1)
-            ]
-    return []
-
-
 def files_from_steps(steps: Iterable[ToolStep]) -> list[dict[str, Any]]:
     """Files that tool responses hand out (``{"type": "downloadable_file", ...}``, §5.3)."""
     builder = _Builder()
     for step in steps:
         if step.kind == "tool_response" and step.content:
-            for name, url in _downloadable(step.content):
+            for name, url in downloadable_files(step.content):
                 builder.add_file(name, url)
     return builder.files
 
@@ -347,77 +309,13 @@ def _add_step_files(builder: _Builder, steps: Iterable[ToolStep]) -> None:
         builder.add("Files from the agent's tools:\n" + "\n".join(lines))
 
 
-# -- widgets and prompts ---------------------------------------------------------------------
-
-
-def _schema_fields(schema: object) -> list[str]:
-    if not isinstance(schema, Mapping) or not isinstance(schema.get("properties"), Mapping):
-        return []
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
-    fields = []
-    for name, spec in schema["properties"].items():
-        title = _text(spec.get("title")) if isinstance(spec, Mapping) else ""
-        label = title or str(name)
-        fields.append(f"{label} (required)" if name in (required or []) else label)
-    return fields
+# -- widgets, prompts and objects ------------------------------------------------------------
 
 
 def _render_widget(builder: _Builder, kind: str, item: Mapping[str, Any]) -> None:
-    text = _text(item.get("text")) or _text(item.get("title"))
-    if kind == "file_upload":
-        settings = item.get("uploadSettings")
-        limits: list[str] = []
-        if isinstance(settings, Mapping):
-            types = settings.get("allowedFileMimeTypes")
-            if isinstance(types, list) and types:
-                limits.append("allowed types: " + ", ".join(str(t) for t in types))
-            size = settings.get("maxSingleFileSizeMB")
-            if isinstance(size, int | float):
-                limits.append(f"at most {size:g} MB each")
-            most = settings.get("maxFilesPerUpload")
-            if isinstance(most, int):
-                limits.append(f"up to {most} file{'s' if most != 1 else ''}")
-        statement = "The agent asks you to upload a file" + (f": {text}" if text else ".")
-        if limits:
-            statement += f" ({'; '.join(limits)})"
-    elif kind == "disconnected_apps":
-        apps = [
-            _text(a.get("name")) or _text(a.get("app_id"))
-            for a in item.get("apps") or []
-            if isinstance(a, Mapping)
-        ]
-        statement = "The agent needs apps that are not connected yet" + (
-            f": {', '.join(a for a in apps if a)}." if any(apps) else "."
-        )
-        if text:
-            statement += f" {text}"
-    elif kind == "user_input":
-        statement = "The agent asks for input" + (f": {text}" if text else ".")
-    else:
-        schema = item.get("json_schema")
-        title = _text(schema.get("title")) if isinstance(schema, Mapping) else ""
-        statement = "The agent asks you to fill in a form" + (f' "{title}"' if title else "")
-        statement += f": {text}" if text else "."
-        fields = _schema_fields(schema)
-        if fields:
-            statement += f" Fields: {', '.join(fields)}."
+    statement = widget_statement(kind, item)
     builder.asks.append(statement)
     builder.add(statement)
-
-
-def _prompt(kind: str, item: Mapping[str, Any]) -> str:
-    question = _text(item.get("text")) or _text(item.get("title")) or "The agent asks a question."
-    hints = [_PROMPT_KINDS[kind]]
-    low, high = item.get("min"), item.get("max")
-    if low is not None and high is not None:
-        hints.append(f"between {low} and {high}")
-    elif low is not None:
-        hints.append(f"at least {low}")
-    elif high is not None:
-        hints.append(f"at most {high}")
-    if item.get("default") is not None:
-        hints.append(f"default {item['default']}")
-    return f"{question} (answer with {', '.join(hints)})"
 
 
 def _render_object(builder: _Builder, item: Mapping[str, Any]) -> None:
