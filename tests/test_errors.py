@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from wxo_mcp.error_answers import error_text
 from wxo_mcp.errors import (
     ApiConnectionError,
     ApiError,
@@ -22,7 +23,6 @@ from wxo_mcp.errors import (
     StreamError,
     Unauthorized,
     WxoError,
-    error_text,
     from_response,
     redact,
 )

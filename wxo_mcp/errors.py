@@ -19,17 +19,17 @@ WxoError                      .message (safe to show), .hint (what to do); str()
 ```
 
 `from_response(status, body, headers)` is the one place a status code becomes a class. Every
-message quotes Orchestrate's own words (`detail`, `detail.message`/`detail.code`, FastAPI's 422
-list, the SaaS gateway's `{code, message}`) and never a token: `redact()` removes bearer tokens,
+message quotes Orchestrate's own words (read from the body by `error_answers.py`) and never a token: `redact()` removes bearer tokens,
 JWTs and any secret the caller names before text enters an exception.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from wxo_mcp.error_answers import error_code, error_text, parse_body, request_id
 
 __all__ = [
     "ApiConnectionError",
@@ -47,21 +47,9 @@ __all__ = [
     "StreamError",
     "Unauthorized",
     "WxoError",
-    "error_text",
     "from_response",
     "redact",
 ]
-
-#: Headers that identify a request in IBM's logs; an operator asks support with these.
-REQUEST_ID_HEADERS = (
-    "x-request-id",
-    "x-ibm-request-id",
-    "x-correlation-id",
-    "x-global-transaction-id",
-    "x-transaction-id",
-)
-#: Orchestrate's words are quoted up to this length; bodies can be whole HTML error pages.
-MAX_QUOTE_CHARS = 500
 
 _BEARER = re.compile(r"(?i)\b(bearer|zenapikey|basic)\s+([A-Za-z0-9._~+/=-]+)")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
@@ -227,103 +215,6 @@ class StreamError(WxoError):
 # status -> class
 
 
-def _parse_body(body: object) -> object:
-    if isinstance(body, bytes | bytearray):
-        body = bytes(body).decode("utf-8", errors="replace")
-    if isinstance(body, str):
-        stripped = body.strip()
-        if stripped[:1] in ("{", "["):
-            try:
-                return json.loads(stripped)
-            except ValueError:
-                return body
-    return body
-
-
-def _loc_msg(item: object) -> str:
-    if isinstance(item, Mapping):
-        loc = item.get("loc")
-        msg = str(item.get("msg") or item.get("message") or "")
-        if isinstance(loc, list | tuple) and loc:
-            where = ".".join(str(p) for p in loc if p != "body") or "body"
-            return f"{where}: {msg}" if msg else where
-        return msg
-    return str(item)
-
-
-def _from_mapping(obj: Mapping[str, Any]) -> str:
-    """Orchestrate's own words in a JSON error body: the ADK's reading, plus shapes it skips."""
-    if "detail" in obj and obj["detail"] not in (None, ""):
-        detail = obj["detail"]
-        if isinstance(detail, str):
-            return detail
-        if isinstance(detail, Mapping):
-            msg = detail.get("message")
-            code = detail.get("code")
-            if msg and code:
-                return f"{msg} ({code})"
-            if msg or code:
-                return str(msg or code)
-            return json.dumps(detail)[:MAX_QUOTE_CHARS]
-        if isinstance(detail, list):
-            return "; ".join(_loc_msg(i) for i in detail if _loc_msg(i))
-        return str(detail)
-    if obj.get("message"):
-        code = obj.get("code")
-        return f"{code}: {obj['message']}" if code else str(obj["message"])
-    error = obj.get("error")
-    if isinstance(error, Mapping):
-        return str(error.get("message") or error.get("code") or json.dumps(error))
-    if error:
-        return str(error)
-    if obj.get("code"):
-        return str(obj["code"])
-    return ""
-
-
-def error_text(body: object) -> str:
-    """The human part of an error body (`detail`, `detail.message`, `{code, message}`, ...)."""
-    parsed = _parse_body(body)
-    if isinstance(parsed, Mapping):
-        text = _from_mapping(parsed)
-    elif isinstance(parsed, list):
-        text = "; ".join(_loc_msg(i) for i in parsed)
-    elif parsed is None:
-        text = ""
-    else:
-        text = " ".join(str(parsed).split())
-    if len(text) > MAX_QUOTE_CHARS:
-        text = text[: MAX_QUOTE_CHARS - 1] + "…"
-    return text
-
-
-def _code_of(body: object) -> str | None:
-    if isinstance(body, Mapping):
-        detail = body.get("detail")
-        if isinstance(detail, Mapping) and isinstance(detail.get("code"), str):
-            return str(detail["code"])
-        if isinstance(body.get("code"), str):
-            return str(body["code"])
-    return None
-
-
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    if not headers:
-        return None
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
-
-
-def _request_id(headers: Mapping[str, str] | None) -> str | None:
-    for name in REQUEST_ID_HEADERS:
-        value = _header(headers, name)
-        if value:
-            return value[:128]
-    return None
-
-
 _HINTS: dict[type[ApiStatusError], str] = {
     BadRequest: "Check the message and ids sent; the request will fail the same way if repeated.",
     Unauthorized: (
@@ -388,24 +279,24 @@ def from_response(
     `body` may be raw bytes, text or an already parsed JSON value. `what` names the call
     ("listing agents") for the message; `secrets` are redacted from everything quoted.
     """
-    parsed = _parse_body(body)
+    parsed = parse_body(body)
     cls = _class_for(status)
     words = redact(error_text(parsed), secrets)
-    request_id = _request_id(headers)
+    rid = request_id(headers)
     message = f"Orchestrate answered HTTP {status} to {what}"
     if words:
         message += f": {words.rstrip('.')}"
-    if request_id:
-        message += f" (request id {request_id})"
+    if rid:
+        message += f" (request id {rid})"
     message += "."
-    hint = _specific_hint(cls, _code_of(parsed), parsed)
+    hint = _specific_hint(cls, error_code(parsed), parsed)
     if cls is RateLimited:
         return RateLimited(
             message,
             hint,
             status_code=status,
             body=parsed,
-            request_id=request_id,
+            request_id=rid,
             retry_after=retry_after,
         )
-    return cls(message, hint, status_code=status, body=parsed, request_id=request_id)
+    return cls(message, hint, status_code=status, body=parsed, request_id=rid)
