@@ -52,11 +52,11 @@ _SERVING = [
 ]
 
 #: Settings that are secrets: environment (or files) only, never flags.
-_SECRET_FIELDS = frozenset({"token", "api_key", "password", "mcp_token"})
+_SECRET_FIELDS = frozenset({"token", "api_key", "password", "mcp_token", "state_key"})
 
 _SECRETS_EPILOG = (
     "Secrets have no flags; set them in the environment: WXO_TOKEN, WXO_API_KEY, "
-    "WXO_PASSWORD, WXO_MCP_TOKEN.\n"
+    "WXO_PASSWORD, WXO_MCP_TOKEN, WXO_MCP_STATE_KEY.\n"
     "Precedence: flags > WXO_* environment variables > the ADK's files > defaults."
 )
 
@@ -71,6 +71,15 @@ def _add_flags(parser: argparse.ArgumentParser, title: str, flags: Flags) -> lis
             help=f"{text} [env {FIELDS[field][0]}]",
         )  # fmt: skip
     return [field for _, field, _ in flags]
+
+
+def _switches(parser: argparse.ArgumentParser) -> list[str]:
+    """On/off settings that are bare flags (``--stateless``), like the design names them."""
+    parser.add_argument(
+        "--stateless", dest="stateless", action="store_const", const="true", default=None,
+        help="http without sessions, for replicas behind a load balancer [env WXO_MCP_STATELESS]",
+    )  # fmt: skip
+    return ["stateless"]
 
 
 def _other_flags(covered: list[str]) -> Flags:
@@ -133,6 +142,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
     )
     fields["serve"] = (
         _add_flags(serve, "serving", _SERVING)
+        + _switches(serve)
         + _add_flags(serve, "Orchestrate", _CONNECTION)
         + _add_flags(serve, "agents and tools", _AGENTS + _CALLS)
     )
@@ -191,6 +201,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
         _add_flags(doctor, "Orchestrate", _CONNECTION)
         + _add_flags(doctor, "agents and tools", _AGENTS + _CALLS)
         + _add_flags(doctor, "serving", _SERVING)
+        + _switches(doctor)
     )
     fields["doctor"] += _add_flags(doctor, "other settings", _other_flags(fields["doctor"]))
     doctor.add_argument(

@@ -21,6 +21,7 @@ from mcp.server import MCPServer, NotificationOptions
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from mcp.server.request_state import RequestStateSecurity
 from mcp.server.stdio import stdio_server
 from mcp.server.subscriptions import InMemorySubscriptionBus, ToolsListChanged
 from mcp.types import CallToolResult, ElicitResult, InputRequiredResult, Tool
@@ -34,6 +35,7 @@ from wxo_mcp.bridge.choices import ChoiceChannel
 from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
+from wxo_mcp.serving_settings import read_state_keys
 from wxo_mcp.stdio import claim_stdout
 
 __all__ = ["WxoServer", "build_server"]
@@ -54,6 +56,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
         self.wxo_settings = settings
         self._bus = InMemorySubscriptionBus()
         self._bridge: Bridge | None = None
+        keys = read_state_keys(settings)  # one key for all replicas; None: random per process
         super().__init__(
             name="wxo-mcp",
             title="watsonx Orchestrate",
@@ -63,6 +66,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
             subscriptions=self._bus,
             middleware=[self._refresh_tools],
             log_level=settings.log_level,  # type: ignore[arg-type]
+            request_state_security=RequestStateSecurity(keys=keys) if keys else None,
         )
         # MCPServer's transports call create_initialization_options() without arguments, which
         # advertises tools.listChanged=false to handshake-era clients; we do send that

@@ -8,11 +8,14 @@ rules refuse (see ``wxo_mcp.http_transport``), stop it at start.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 
 import anyio
 
 from wxo_mcp.commands.common import print_err, settings_from
 from wxo_mcp.http_transport import check_bind, serve_http
+from wxo_mcp.serving_settings import check_client_token, plain_http_warnings
 
 __all__ = ["run"]
 
@@ -20,7 +23,10 @@ __all__ = ["run"]
 def run(args: argparse.Namespace, fields: list[str]) -> int:
     with settings_from(args, fields) as settings:
         allow_remote = bool(args.allow_remote)
+        for warning in plain_http_warnings(settings):
+            logging.getLogger("wxo_mcp").warning(warning)
         if settings.transport == "http":
+            check_client_token(os.environ)
             check_bind(settings, allow_remote)  # refuse before building anything
         from wxo_mcp.server import build_server
 
