@@ -198,23 +198,32 @@ class ClientSessionCap:
             await _answer(send, 503, body, b"application/json")
             return
 
+        opening = True  # counted in _opening until its session is known (or it fails)
+
+        def settle() -> None:
+            nonlocal opening
+            if opening:
+                opening = False
+                self._opening[client] -= 1
+                if not self._opening[client]:
+                    del self._opening[client]
+
         async def watch(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
+            if message["type"] == "http.response.start":
                 session = next(
                     (bytes(v).decode() for k, v in message["headers"] if k == b"mcp-session-id"),
                     None,
                 )
-                if session is not None:
+                if session is not None and message["status"] < 400:
                     self._sessions.setdefault(client, set()).add(session)
+                settle()
             await send(message)
 
         self._opening[client] = self._opening.get(client, 0) + 1
         try:
             await self._app(scope, receive, watch)
         finally:
-            self._opening[client] -= 1
-            if not self._opening[client]:
-                del self._opening[client]
+            settle()
 
 
 _TIMEOUT_RESPONSE = (
