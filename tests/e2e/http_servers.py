@@ -35,6 +35,20 @@ def wxo_mcp(*args: str) -> list[str]:
     return [sys.executable, "-m", "wxo_mcp", *args]
 
 
+def serve_once(
+    simulator: Any, home: Path, *flags: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``wxo-mcp serve --transport http`` to completion (for starts that must be refused)."""
+    return subprocess.run(
+        wxo_mcp("serve", "--transport", "http", *flags),
+        env=command_env(simulator, home, env or {}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 class HttpServers:
     """Starts servers (``start`` returns the ``/mcp`` URL once it serves); ``close`` stops all."""
 

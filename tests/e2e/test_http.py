@@ -7,7 +7,6 @@ guards: DNS-rebinding protection (421), the refused remote bind (exit 2), and th
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.e2e.http_servers import HttpServers, command_env, wxo_mcp
+from tests.e2e.http_servers import HttpServers, serve_once
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -113,14 +112,7 @@ def test_foreign_host_header_is_refused(start_http):
 )
 def test_remote_bind_is_refused(simulator, tmp_path, flags, env, missing):
     started = time.monotonic()
-    result = subprocess.run(
-        wxo_mcp("serve", "--transport", "http", "--port", "0", *flags),
-        env=command_env(simulator, tmp_path, env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = serve_once(simulator, tmp_path, "--port", "0", *flags, env=env)
     assert result.returncode == 2, result.stderr
     assert "Refusing to serve MCP on 0.0.0.0" in result.stderr
     fix = result.stderr.split("Use --host 127.0.0.1", 1)[1]
@@ -133,14 +125,7 @@ def test_remote_bind_is_refused(simulator, tmp_path, flags, env, missing):
 
 def test_port_in_use_is_a_clear_error(simulator, tmp_path):
     port = simulator.url.rsplit(":", 1)[1]
-    result = subprocess.run(
-        wxo_mcp("serve", "--transport", "http", "--port", port),
-        env=command_env(simulator, tmp_path, {}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = serve_once(simulator, tmp_path, "--port", port)
     assert result.returncode == 2
     assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Pick another --port" in result.stderr

@@ -4,7 +4,6 @@ the state key and the start-up refusals, against ``wxo-mcp serve --transport htt
 from __future__ import annotations
 
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import httpx
 import pytest
 from mcp import Client
 
-from tests.e2e.http_servers import HttpServers, command_env, wxo_mcp
+from tests.e2e.http_servers import HttpServers, serve_once
 from tests.e2e.test_http import CLIENT_TOKEN, INITIALIZE, MCP_HEADERS
 from tests.helpers import data
 
@@ -179,14 +178,7 @@ def test_a_slow_client_is_cut_off(servers):
     ],
 )
 def test_start_up_refusals(simulator, tmp_path, env, message):
-    result = subprocess.run(
-        wxo_mcp("serve", "--transport", "http", "--port", "0"),
-        env=command_env(simulator, tmp_path, env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = serve_once(simulator, tmp_path, "--port", "0", env=env)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "short" not in result.stderr.replace("short:", "")
@@ -200,14 +192,7 @@ def test_state_key_file_problems_stop_the_start(simulator, tmp_path):
         {"WXO_MCP_STATE_KEY_FILE": str(tmp_path / "missing.key")},
         {"WXO_MCP_STATE_KEY_FILE": str(short), "WXO_MCP_STATE_KEY": STATE_KEY},
     ):
-        result = subprocess.run(
-            wxo_mcp("serve", "--transport", "http", "--port", "0"),
-            env=command_env(simulator, tmp_path, env),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = serve_once(simulator, tmp_path, "--port", "0", env=env)
         assert result.returncode == 2, (env, result.stderr)
         assert "WXO_MCP_STATE_KEY" in result.stderr
         assert "not-32-bytes" not in result.stderr
