@@ -27,8 +27,17 @@ from tests.e2e.http_servers import HttpServers
 TOKEN = "bench-token"
 
 
-async def _load(url: str, clients: int, seconds: float, mode: str) -> tuple[int, int, float]:
-    """(calls completed, errors, elapsed s) of ``clients`` looping for ``seconds``."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _load(
+    url: str, clients: int, seconds: float, mode: str, reasons: list[str]
+) -> tuple[int, int, float]:
+    """(calls completed, errors, elapsed s) of ``clients`` looping for ``seconds``; what went
+    wrong is appended to ``reasons``."""
     calls = errors = 0
     ready = anyio.Event()
     started = 0
@@ -64,32 +73,46 @@ async def _load(url: str, clients: int, seconds: float, mode: str) -> tuple[int,
     return calls, errors, time.monotonic() - begin
 
 
-async def _run(balancer: str, clients: int, seconds: float, mode: str) -> list[str]:
+async def _run(balancer: str, clients: int, seconds: float, mode: str, rounds: int) -> list[str]:
+    """Rounds of 1 then 2 replicas, alternating, so a change in the machine's load hits both."""
     rows = []
+    reasons: list[str] = []
     with tempfile.TemporaryDirectory(prefix="wxo-bench-team-") as tmp:
         work = Path(tmp)
         async with simulator(work, TOKEN, step_interval=0.1, stamp_steps=False) as sim:
-            for replicas in (1, 2):
-                servers = HttpServers(sim, work / f"r{replicas}")
-                (work / f"r{replicas}").mkdir()
+            for run in range(rounds * 2):
+                replicas = 1 + run % 2
+                here = work / f"run{run}"
+                here.mkdir()
+                servers = HttpServers(sim, here)
                 env = {"WXO_LOG_LEVEL": "WARNING", "WXO_MCP_ALLOWED_HOSTS": NGINX_UPSTREAM}
                 try:
                     ports = [
                         int(servers.start("--stateless", env=env).split(":")[2].split("/")[0])
                         for _ in range(replicas)
                     ]
-                    lb = Balancer(balancer, ports, work / f"lb{replicas}")
+                    lb = Balancer(balancer, ports, here / "lb")
                     try:
-                        await _load(lb.url, clients, 2.0, mode)  # warm up
-                        calls, errors, took = await _load(lb.url, clients, seconds, mode)
+                        await _load(lb.url, clients, 2.0, mode, [])  # warm up
+                        cpu = [_cpu_seconds(p.pid) for p in servers.procs]
+                        own = time.process_time()
+                        calls, errors, took = await _load(lb.url, clients, seconds, mode, reasons)
+                        own = time.process_time() - own
+                        cpu = [
+                            _cpu_seconds(p.pid) - c for p, c in zip(servers.procs, cpu, strict=True)
+                        ]
                     finally:
                         lb.close()
                 finally:
                     servers.close()
+                per_call = 1000 / max(calls, 1)
                 rows.append(
                     f"| {replicas} | {balancer} | {mode} | {clients} | {calls} | {errors} | "
-                    f"{took:.1f} | {calls / took:.1f} |"
+                    f"{took:.1f} | {calls / took:.1f} | {sum(cpu) * per_call:.1f} "
+                    f"({', '.join(f'{c / took * 100:.0f}%' for c in cpu)}) | {own * per_call:.1f} |"
                 )
+    for reason in sorted(set(reasons))[:5]:
+        rows.append(f"error: {reason}")
     return rows
 
 
@@ -99,16 +122,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--mode", choices=["legacy", "auto"], default="legacy")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of (1 replica, 2 replicas)")
     args = parser.parse_args(argv)
-    rows = anyio.run(_run, args.balancer, args.clients, args.seconds, args.mode)
+    rows = anyio.run(_run, args.balancer, args.clients, args.seconds, args.mode, args.rounds)
     print(
         f"machine: nproc {os.cpu_count()}, Python {platform.python_version()}; "
         f"slow_agent seconds=0.2; load generator, simulator, balancer and replicas share it"
     )
-    print("| replicas | balancer | era | clients | calls | errors | seconds | calls/s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| replicas | balancer | era | clients | calls | errors | seconds | calls/s "
+        "| replica CPU ms/call (each replica's CPU use) | client CPU ms/call |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(row)
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
