@@ -1,4 +1,4 @@
-"""Command line: ``wxo-mcp [serve|agents|ask|doctor|demo|simulator] …``.
+"""Command line: ``wxo-mcp [serve|agents|ask|doctor|install|demo|simulator] …``.
 
 This module parses and dispatches; each command lives in ``wxo_mcp.commands`` and returns its
 exit code. ``main`` is the only place that exits the process.
@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from wxo_mcp import __version__
+from wxo_mcp.commands.hosts import HOSTS
 from wxo_mcp.config import FIELDS
 from wxo_mcp.errors import ConfigError
 
@@ -61,6 +63,7 @@ _SECRETS_EPILOG = (
 )
 
 Flags = list[tuple[str, str, str]]
+HOST_NAMES = list(HOSTS)
 
 
 def _add_flags(parser: argparse.ArgumentParser, title: str, flags: Flags) -> list[str]:
@@ -209,6 +212,43 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
     )
     _simulator_flag(doctor)
 
+    install = _command(
+        commands,
+        "install",
+        "add this server to claude-desktop, cursor, vscode or claude-code",
+        "Add this server to a host's configuration, with the absolute path of this wxo-mcp (or of "
+        "uvx with --uvx). Claude Desktop and Cursor: merged into their JSON file (every other "
+        "server and key kept, a backup written first; a different entry of the same name is "
+        "replaced only with --force). Claude Code and VS Code have their own command for this: "
+        "it is printed to run; vscode --project DIR writes DIR/.vscode/mcp.json instead.\n"
+        "Settings given as flags go into the entry; secrets (WXO_API_KEY, WXO_TOKEN, "
+        "WXO_PASSWORD) only from the environment. Exit code 1 if the file is malformed or the "
+        "entry differs (nothing written).",
+    )
+    install.add_argument(
+        "host_name", metavar="HOST", choices=HOST_NAMES, help=", ".join(HOST_NAMES)
+    )
+    install.add_argument("--name", default="orchestrate", help="the server's name in the host")
+    install.add_argument("--print", action="store_true", help="show the entry, write nothing")
+    install.add_argument("--force", action="store_true", help="replace a different entry")
+    install.add_argument("--uvx", action="store_true", help="launch with uvx instead of this path")
+    install.add_argument(
+        "--from", dest="source", metavar="SPEC", default=None,
+        help="with uvx: the package, path or git URL to run (default: wxo-mcp from PyPI)",
+    )  # fmt: skip
+    install.add_argument(
+        "--project", type=Path, metavar="DIR", default=None,
+        help="vscode: write DIR/.vscode/mcp.json (secrets as VS Code inputs)",
+    )  # fmt: skip
+    fields["install"] = _add_flags(install, "Orchestrate", _CONNECTION) + _add_flags(
+        install, "agents and tools", _AGENTS + _CALLS
+    )
+    serving = [field for _, field, _ in _SERVING]
+    fields["install"] += _add_flags(
+        install, "other settings", _other_flags(fields["install"] + serving)
+    )
+    _simulator_flag(install)
+
     _command(
         commands,
         "demo",
@@ -284,6 +324,10 @@ def _dispatch(name: str) -> Callable[[argparse.Namespace, list[str]], int]:
         from wxo_mcp.commands import doctor
 
         return doctor.run
+    if name == "install":
+        from wxo_mcp.commands import install
+
+        return install.run
     return {"demo": _demo, "simulator": _simulator}[name]
 
 

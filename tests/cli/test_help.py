@@ -11,7 +11,7 @@ import pytest
 from wxo_mcp.cli import _parser
 from wxo_mcp.config import FIELDS
 
-COMMANDS = ["serve", "agents", "ask", "doctor", "demo", "simulator"]
+COMMANDS = ["serve", "agents", "ask", "doctor", "install", "demo", "simulator"]
 SECRETS = {"WXO_TOKEN", "WXO_API_KEY", "WXO_PASSWORD", "WXO_MCP_TOKEN", "WXO_MCP_STATE_KEY"}
 
 
