@@ -52,14 +52,14 @@ async def _load(
             while time.monotonic() < deadline:
                 try:
                     result = await client.call_tool("slow_agent", {"message": "seconds=0.2"})
-                except Exception:
+                except Exception as exc:  # counted; the run goes on
                     errors += 1
+                    reasons.append(f"{type(exc).__name__}: {exc}"[:160])
                     continue
-                if (
-                    result.is_error
-                    or (result.structured_content or {}).get("status") != "completed"
-                ):
+                status = (result.structured_content or {}).get("status")
+                if result.is_error or status != "completed":
                     errors += 1
+                    reasons.append(f"status {status}: {result.content}"[:160])
                 else:
                     calls += 1
 
