@@ -82,10 +82,11 @@ def test_a_blank_client_token_is_refused(raw):
         check_client_token({"WXO_MCP_TOKEN": raw})
 
 
-def test_an_unset_or_real_client_token_passes():
-    check_client_token({})
-    check_client_token({"WXO_MCP_TOKEN": ""})
-    check_client_token({"WXO_MCP_TOKEN": "a-real-token"})
+def test_an_unset_or_real_client_token_passes_and_an_empty_one_is_warned_about():
+    assert check_client_token({}) is None
+    assert check_client_token({"WXO_MCP_TOKEN": "a-real-token"}) is None
+    warning = check_client_token({"WXO_MCP_TOKEN": ""})
+    assert warning is not None and "NOT authenticated" in warning
 
 
 def test_plain_http_is_named_only_off_this_machine(tmp_path):

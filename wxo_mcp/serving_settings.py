@@ -137,16 +137,27 @@ def read_state_keys(settings: _ServingSettings) -> list[str] | None:
     return keys
 
 
-def check_client_token(environ: Mapping[str, str]) -> None:
-    """Refuse a ``WXO_MCP_TOKEN`` that is set but blank: unset would mean "no client token",
-    and the user plainly meant to have one."""
+def check_client_token(environ: Mapping[str, str]) -> str | None:
+    """Refuse a ``WXO_MCP_TOKEN`` of only whitespace; a warning (returned) for an empty one.
+
+    Either reads as "no client token", which turns client authentication off: whitespace is
+    plainly a mistake; an empty value may be a deliberate unset, or a secret that failed to load.
+    """
     raw = environ.get("WXO_MCP_TOKEN")
-    if raw is not None and raw != "" and not raw.strip():
+    if raw is None:
+        return None
+    if raw == "":
+        return (
+            "WXO_MCP_TOKEN is set but empty, so HTTP clients are NOT authenticated. Unset it "
+            "if that is meant; otherwise the secret did not load."
+        )
+    if not raw.strip():
         raise ConfigError(
             "WXO_MCP_TOKEN is set but holds only whitespace, which would turn client "
             "authentication off.",
             'Set it to a secret (WXO_MCP_TOKEN="$(openssl rand -hex 32)"), or unset it.',
         )
+    return None
 
 
 def _is_local(host: str) -> bool:

@@ -199,10 +199,11 @@ def test_state_key_file_problems_stop_the_start(simulator, tmp_path):
         assert STATE_KEY not in result.stderr
 
 
-async def test_plain_http_to_another_machine_is_named(servers, tmp_path):
-    url = servers.start(env={"WXO_IAM_URL": "http://iam.example.com", "WXO_LOG_LEVEL": "WARNING"})
+async def test_plain_http_and_an_empty_client_token_are_named(servers, tmp_path):
+    url = servers.start(env={"WXO_IAM_URL": "http://iam.example.com", "WXO_MCP_TOKEN": ""})
     log = servers.logs[0].read_text()
     assert "WXO_IAM_URL http://iam.example.com uses plain HTTP to another machine" in log
+    assert "WXO_MCP_TOKEN is set but empty, so HTTP clients are NOT authenticated" in log
     assert "WXO_URL http://127.0.0.1" not in log  # the loopback simulator is fine
     async with Client(url, mode="auto") as client:
         assert (await client.list_tools()).tools

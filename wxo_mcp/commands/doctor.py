@@ -113,12 +113,14 @@ def _check_serving(settings: Settings, allow_remote: bool, report: Report) -> No
     if settings.transport != "http":
         return
     try:
-        check_client_token(os.environ)
+        empty_token = check_client_token(os.environ)
         check_bind(settings, allow_remote)
         keys = read_state_keys(settings)
     except ConfigError as exc:
         report.error("HTTP serving", exc)
         return
+    if empty_token:
+        report.add("warning", empty_token, "Set WXO_MCP_TOKEN to a secret, or unset it.")
     if settings.stateless and not keys:
         report.add(
             "warning",

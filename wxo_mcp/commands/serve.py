@@ -23,11 +23,12 @@ __all__ = ["run"]
 def run(args: argparse.Namespace, fields: list[str]) -> int:
     with settings_from(args, fields) as settings:
         allow_remote = bool(args.allow_remote)
-        for warning in plain_http_warnings(settings):
-            logging.getLogger("wxo_mcp").warning(warning)
+        warnings = plain_http_warnings(settings)
         if settings.transport == "http":
-            check_client_token(os.environ)
+            warnings += filter(None, [check_client_token(os.environ)])
             check_bind(settings, allow_remote)  # refuse before building anything
+        for warning in warnings:
+            logging.getLogger("wxo_mcp").warning(warning)
         from wxo_mcp.server import build_server
 
         server = build_server(settings)
