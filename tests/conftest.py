@@ -28,3 +28,19 @@ def simulator(simulator_server: Simulator) -> Simulator:
     """The session simulator with no faults, runs, threads or recorded requests left over."""
     simulator_server.reset()
     return simulator_server
+
+
+@pytest.fixture(scope="session")
+def saas_simulator_server() -> Iterator[Simulator]:
+    """A simulator serving only the SaaS ``/instances/<id>`` family, as behind the gateway (any
+    other path is its ``WXO-PROXY-14009E`` 404); use ``saas_simulator``."""
+    options = SimulatorOptions(token=SIMULATOR_TOKEN, deployment="saas")
+    with Simulator(options) as sim:
+        yield sim
+
+
+@pytest.fixture
+def saas_simulator(saas_simulator_server: Simulator) -> Simulator:
+    """The strict SaaS simulator, reset."""
+    saas_simulator_server.reset()
+    return saas_simulator_server

@@ -22,6 +22,10 @@ from wxo_mcp.errors import ConfigError
 
 __all__ = ["main"]
 
+# The simulator's `--deployment` values (simulator.options.Deployment; not imported here, so that
+# `--help` does not load uvicorn).
+_SIM_DEPLOYMENTS = ("both", "local", "saas")
+
 # (flag, settings field, help). Values are passed to Settings as text, so a flag is parsed and
 # checked exactly like its environment variable. The variable's name comes from config.FIELDS.
 _CONNECTION = [
@@ -279,6 +283,15 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
     sim.add_argument(
         "--agents", dest="sim_agents", type=int, default=0, help="add N generated echo agents"
     )
+    sim.add_argument(
+        "--deployment",
+        dest="sim_deployment",
+        choices=_SIM_DEPLOYMENTS,
+        default=None,
+        help="path families served: both (default), local (Developer Edition /v1, /api/v1 and "
+        "its login), saas (only /instances/<id>/v1/orchestrate; any other path is the SaaS "
+        "gateway's WXO-PROXY-14009E 404) [env WXO_SIMULATOR_DEPLOYMENT]",
+    )
     return parser, fields
 
 
@@ -290,7 +303,19 @@ def _simulator(args: argparse.Namespace, fields: list[str]) -> int:
 
     configure_logging("INFO")
     token = args.sim_token or os.environ.get("WXO_SIMULATOR_TOKEN") or "sim-token"
-    serve(host="127.0.0.1", port=args.sim_port, token=token, extra_agents=args.sim_agents)
+    deployment = args.sim_deployment or os.environ.get("WXO_SIMULATOR_DEPLOYMENT") or "both"
+    if deployment not in _SIM_DEPLOYMENTS:
+        raise ConfigError(
+            f"WXO_SIMULATOR_DEPLOYMENT must be one of {', '.join(_SIM_DEPLOYMENTS)}, "
+            f"not {deployment!r}"
+        )
+    serve(
+        host="127.0.0.1",
+        port=args.sim_port,
+        token=token,
+        extra_agents=args.sim_agents,
+        deployment=deployment,  # type: ignore[arg-type]  # checked against _SIM_DEPLOYMENTS above
+    )
     return 0
 
 

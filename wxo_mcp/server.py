@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 import io
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from mcp.server import MCPServer, NotificationOptions
@@ -23,15 +23,29 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.stdio import stdio_server
-from mcp.server.subscriptions import InMemorySubscriptionBus, ToolsListChanged
-from mcp.types import CallToolResult, ElicitResult, InputRequiredResult, Tool
+from mcp.server.subscriptions import (
+    InMemorySubscriptionBus,
+    PromptsListChanged,
+    ServerEvent,
+    ToolsListChanged,
+)
+from mcp.types import (
+    CallToolResult,
+    ElicitResult,
+    GetPromptResult,
+    InputRequiredResult,
+    Prompt,
+    Tool,
+)
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS, is_version_at_least
 
 from wxo_mcp import __version__
 from wxo_mcp.api import OrchestrateClient
 from wxo_mcp.auth import make_token_provider
 from wxo_mcp.bridge.arguments import is_valid_id
+from wxo_mcp.bridge.cards import AgentCards
 from wxo_mcp.bridge.choices import ChoiceChannel
+from wxo_mcp.bridge.prompts import AgentPrompts
 from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
@@ -56,6 +70,8 @@ class WxoServer(MCPServer[dict[str, Any]]):
         self.wxo_settings = settings
         self._bus = InMemorySubscriptionBus()
         self._bridge: Bridge | None = None
+        self._prompts: AgentPrompts | None = None
+        self._cards: AgentCards | None = None
         keys = read_state_keys(settings)  # one key for all replicas; None: random per process
         super().__init__(
             name="wxo-mcp",
@@ -64,18 +80,20 @@ class WxoServer(MCPServer[dict[str, Any]]):
             instructions=INSTRUCTIONS,
             lifespan=_lifespan,
             subscriptions=self._bus,
-            middleware=[self._refresh_tools],
+            middleware=[self._refresh_tools, self._refresh_prompts],
             log_level=settings.log_level,  # type: ignore[arg-type]
             request_state_security=RequestStateSecurity(keys=keys) if keys else None,
         )
         # MCPServer's transports call create_initialization_options() without arguments, which
         # advertises tools.listChanged=false to handshake-era clients; we do send that
-        # notification, so say so.
+        # notification (and prompts/list_changed), so say so.
         lowlevel = self._lowlevel_server
         lowlevel.create_initialization_options = functools.partial(  # type: ignore[method-assign]
-            lowlevel.create_initialization_options, NotificationOptions(tools_changed=True)
+            lowlevel.create_initialization_options,
+            NotificationOptions(tools_changed=True, prompts_changed=True),
         )
         self._register_resources()
+        self._register_agent_resources()
 
     async def run_stdio_async(self) -> None:
         """Serve over stdio on a private copy of stdout, so nothing else can reach the wire."""
@@ -116,23 +134,82 @@ class WxoServer(MCPServer[dict[str, Any]]):
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
         bridge = self._bridge
-        if (
-            ctx.method in ("tools/list", "tools/call")
-            and bridge is not None
-            and bridge.catalog.stale
-        ):
+        if ctx.method in _CATALOG_METHODS and bridge is not None and bridge.catalog.stale:
             _, changed = await bridge.tools()
             if changed:
                 await self._announce_tools_changed(ctx)
         return await call_next(ctx)
 
     async def _announce_tools_changed(self, ctx: ServerRequestContext[Any, Any]) -> None:
-        await self._bus.publish(ToolsListChanged())
+        await self._announce(ctx, ToolsListChanged(), ctx.session.send_tool_list_changed)
+
+    async def _announce(
+        self,
+        ctx: ServerRequestContext[Any, Any],
+        event: ServerEvent,
+        send_legacy: Callable[[], Awaitable[None]],
+    ) -> None:
+        """To 2026-era listeners through the bus; to a 2025-era client within its request."""
+        await self._bus.publish(event)
         if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
             try:
-                await ctx.session.send_tool_list_changed()
-            except Exception:  # the client may be gone; the next tools/list tells it anyway
-                log.debug("could not send tools/list_changed", exc_info=True)
+                await send_legacy()
+            except Exception:  # the client may be gone; the next list request tells it anyway
+                log.debug("could not send %s", type(event).__name__, exc_info=True)
+
+    # -- agents' starter prompts and agent cards (bridge/prompts.py, bridge/cards.py) ---------
+
+    async def list_prompts(self) -> list[Prompt]:
+        return await _running(self._prompts).listing()
+
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        context: Context[dict[str, Any], Any] | None = None,
+    ) -> GetPromptResult:
+        return await _running(self._prompts).get(name)
+
+    async def _refresh_prompts(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        """Tell clients when the prompts changed; offer the prompts capability only with some
+        prompt to offer (which takes reading the agent list at the handshake, bounded)."""
+        prompts = self._prompts
+        if prompts is None:
+            return await call_next(ctx)
+        if ctx.method in ("initialize", "server/discover"):
+            with anyio.move_on_after(_HANDSHAKE_READ_SECONDS):
+                await prompts.changed()
+            result = await call_next(ctx)
+            return result if prompts.known() else _without_prompts_capability(result)
+        if ctx.method in _CATALOG_METHODS and await prompts.changed():
+            await self._announce(ctx, PromptsListChanged(), ctx.session.send_prompt_list_changed)
+        return await call_next(ctx)
+
+    def _register_agent_resources(self) -> None:
+        @self.resource(
+            "orchestrate://agents",
+            name="list_agents",
+            title="Orchestrate agents",
+            description=(
+                "A card for each agent on offer: name, display_name, description, the tool "
+                "that asks it, its tools' and collaborators' names, llm, style, starter prompts."
+            ),
+            mime_type="application/json",
+        )
+        async def list_agents() -> str:
+            return await _resource(_running(self._cards).listing())
+
+        @self.resource(
+            "orchestrate://agents/{name}",
+            name="get_agent",
+            title="An Orchestrate agent",
+            description="One agent's card (see orchestrate://agents), by the agent's name.",
+            mime_type="application/json",
+        )
+        async def get_agent(name: str) -> str:
+            return await _resource(_running(self._cards).card(name))
 
     def _register_resources(self) -> None:
         @self.resource(
@@ -171,6 +248,28 @@ class WxoServer(MCPServer[dict[str, Any]]):
 
 
 _INPUT_REQUIRED_VERSION = "2026-07-28"
+_Part = TypeVar("_Part")
+#: Requests that may re-read a stale agent list (and so change tools and prompts).
+_CATALOG_METHODS = frozenset(
+    {"tools/list", "tools/call", "prompts/list", "prompts/get", "resources/read"}
+)
+#: How long the handshake waits for the agent list to decide on the prompts capability.
+_HANDSHAKE_READ_SECONDS = 5.0
+
+
+def _running(part: _Part | None) -> _Part:
+    """A part the lifespan makes (prompts, cards), which exists only while the server runs."""
+    if part is None:
+        raise RuntimeError("the prompts and agent cards exist only while the server runs")
+    return part
+
+
+def _without_prompts_capability(result: HandlerResult) -> HandlerResult:
+    """An initialize or discover result that does not claim prompts (none to offer)."""
+    if not isinstance(result, dict) or not isinstance(result.get("capabilities"), dict):
+        return result
+    capabilities = {k: v for k, v in result["capabilities"].items() if k != "prompts"}
+    return {**result, "capabilities": capabilities}
 
 
 def _choice_channel(ctx: Context[dict[str, Any], Any]) -> ChoiceChannel | None:
@@ -227,11 +326,13 @@ async def _lifespan(server: MCPServer[dict[str, Any]]) -> AsyncIterator[dict[str
         anyio.create_task_group() as tg,
     ):
         server._bridge = Bridge(server.wxo_settings, client, tg)
+        server._prompts = AgentPrompts(server._bridge)
+        server._cards = AgentCards(server._bridge, server._prompts)
         try:
             yield {"bridge": server._bridge}
         finally:
             tg.cancel_scope.cancel()
-            server._bridge = None
+            server._bridge = server._prompts = server._cards = None
 
 
 def build_server(settings: Settings) -> WxoServer:

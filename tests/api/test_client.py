@@ -38,6 +38,15 @@ def family(request: pytest.FixtureRequest) -> Family:
     return str(request.param)
 
 
+@pytest.fixture
+def simulator(family: Family, simulator_server: Simulator, saas_simulator: Simulator) -> Simulator:
+    """The family's simulator: the SaaS family talks to one that serves nothing else."""
+    if family == "saas":
+        return saas_simulator
+    simulator_server.reset()
+    return simulator_server
+
+
 def make_settings(sim: Simulator, family: Family, tmp_path: Path, **env: str) -> Settings:
     base = (
         {"WXO_URL": sim.url}
@@ -267,12 +276,13 @@ async def test_token_file_rewritten_between_calls_is_reread(
         assert acc.status == "completed"
 
 
-async def test_missing_credentials_surface_per_call(simulator: Simulator, tmp_path: Path):
-    settings = Settings.load(environ={"WXO_URL": simulator.url}, home=tmp_path)
+async def test_missing_credentials_surface_per_call(simulator_server: Simulator, tmp_path: Path):
+    simulator_server.reset()
+    settings = Settings.load(environ={"WXO_URL": simulator_server.url}, home=tmp_path)
     async with OrchestrateClient(settings, make_token_provider(settings)) as c:
         with pytest.raises(AuthError, match="orchestrate env activate"):
             await c.list_agents()
-    assert simulator.requests == []
+    assert simulator_server.requests == []
 
 
 async def test_missing_url_surfaces_per_call(tmp_path: Path):

@@ -56,7 +56,9 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[Simulator]:
-    options = SimulatorOptions(api_key=KEY, extra_api_keys=(K1, K2), token_lifetime=60.0)
+    options = SimulatorOptions(
+        api_key=KEY, extra_api_keys=(K1, K2), token_lifetime=60.0, deployment="saas"
+    )
     with Simulator(options) as server:
         yield server
 
@@ -252,7 +254,8 @@ async def test_cpd_token_service_derived_from_the_instance_url(fresh):
 
 
 async def test_mcsp_falls_back_to_v2_and_sticks_to_it():
-    with Simulator(SimulatorOptions(api_key=KEY, mcsp_versions=(2,))) as sim:
+    options = SimulatorOptions(api_key=KEY, mcsp_versions=(2,), deployment="saas")
+    with Simulator(options) as sim:
         settings = load(WXO_URL=sim.saas_url, WXO_IAM_URL=sim.url, WXO_API_KEY=KEY)
         provider = make_token_provider(settings)
         assert isinstance(provider, RefreshingTokenProvider)

@@ -11,7 +11,7 @@ from tests.helpers import AGENT_TOOLS
 def rows(result: Outcome) -> dict[str, str]:
     """Table lines keyed by the agent name in their first column."""
     lines = result.out.splitlines()
-    assert lines[0].split() == ["AGENT", "TOOL", "DISPLAY", "NAME", "NOTE"]
+    assert lines[0].split() == ["AGENT", "TOOL", "PROMPTS", "DISPLAY", "NAME", "NOTE"]
     return {line.split()[0]: line for line in lines[1:] if line.strip() and "  " in line}
 
 
@@ -28,6 +28,14 @@ def test_table_of_agents_and_tools(run_cli, sim_env):
     assert hidden >= 1
     assert f"{total} agents; {total - hidden} offered as tools of their own" in result.out
     assert "Generic tools: list_agents, ask_agent, get_run." in result.out
+    # each agent's active starter prompts (the inactive one of weather_agent does not count)
+    assert [table[n].split()[2] for n in ("weather_agent", "echo_agent", "quiet_agent")] == [
+        "2",
+        "1",
+        "0",
+    ]
+    assert table["hidden_agent"].split()[2] == "1"
+    assert "Prompts: 5 (the active starter prompts of the agents a tool reaches)." in result.out
 
 
 def test_excluded_and_explicitly_named_hidden_agents(run_cli, sim_env):
@@ -65,6 +73,7 @@ def test_agent_tools_switched_off(run_cli, sim_env):
         "selected": True,
         "offered": False,
         "note": "WXO_TOOLS has no 'agents'; reachable through ask_agent",
+        "prompts": 1,
     }
     assert data["hidden_agent"]["selected"] is False
 

@@ -59,6 +59,7 @@ def auth_sim() -> Iterator[Simulator]:
         extra_api_keys=(PASSWORD, K1, K2),
         token_lifetime=LIFETIME,
         draft_only_agents=("weather_agent",),
+        deployment="saas",  # only the instance family, as behind the SaaS gateway
     )
     with Simulator(options) as sim:
         yield sim

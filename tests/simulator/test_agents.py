@@ -52,7 +52,7 @@ def test_agent_objects_carry_every_documented_field(simulator: Simulator) -> Non
         assert set(agent) >= AGENT_FIELDS, AGENT_FIELDS - set(agent)
         assert _is_uuid(agent["id"])
         assert all(_is_uuid(t) for t in agent["tools"])
-        assert agent["collaborators"] == []
+        assert all(_is_uuid(c) for c in agent["collaborators"])
         assert {env["name"] for env in agent["environments"]} == {"draft", "live"}
         assert all(_is_uuid(env["id"]) for env in agent["environments"])
         assert agent["llm"].startswith("watsonx/")
@@ -153,3 +153,30 @@ def test_tools_by_id_resolve_an_agents_tool_ids_to_names(
     assert [t["name"] for t in tools] == ["get_weather"]
     assert tools[0]["id"] == weather["tools"][0]
     assert {t["name"] for t in everything} >= {"get_weather", "generate_report"}
+
+
+def test_collaborators_are_agent_ids_the_ids_filter_resolves(simulator: Simulator) -> None:
+    with client(simulator) as http:
+        agents = http.get("/v1/orchestrate/agents", params={"include_hidden": "true"}).json()
+        report = next(a for a in agents if a["name"] == "report_agent")
+        found = http.get(
+            "/v1/orchestrate/agents",
+            params=[("include_hidden", "true"), *(("ids", i) for i in report["collaborators"])],
+        ).json()
+    assert sorted(a["name"] for a in found) == ["hidden_agent", "search_agent"]
+
+
+def test_starter_prompts_in_additional_properties(simulator: Simulator) -> None:
+    with client(simulator) as http:
+        agents = http.get("/v1/orchestrate/agents", params={"include_hidden": "true"}).json()
+    starters = {a["name"]: a["additional_properties"]["starter_prompts"] for a in agents}
+    assert starters["quiet_agent"]["prompts"] == []
+    weather = starters["weather_agent"]
+    assert weather["is_default_prompts"] is False
+    assert [(p["id"], p["state"]) for p in weather["prompts"]] == [
+        ("weather_now", "active"),
+        ("packing_advice", "active"),
+        ("weekend_forecast", "inactive"),
+    ]
+    assert set(weather["prompts"][0]) == {"id", "title", "subtitle", "prompt", "state"}
+    assert [p["id"] for p in starters["hidden_agent"]["prompts"]] == ["secret_hello"]

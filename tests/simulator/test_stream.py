@@ -157,6 +157,37 @@ def test_weather_agent_streams_tool_steps(simulator: Simulator) -> None:
     assert f"{report['temperature_c']} °C" in message["content"][0]["text"]
 
 
+def test_search_agent_searches_its_knowledge_base_before_answering(simulator: Simulator) -> None:
+    """A knowledge-base turn as IBM's evaluation framework reads it (agentops
+    ``wxo_runtime_adapter``): step messages in stream order, and at a ``conversational_search``
+    answer the step just before it must be the search's tool response, whose ``tool_call_id``
+    names the search call."""
+    result = _run(simulator, "search_agent", "How much leave do I get?")
+    assert SUCCESS_ORDER.fullmatch(" ".join(result.names()))
+    seen: list[dict[str, Any]] = []  # what agentops keeps: tool calls and tool responses
+    for event in result.events:
+        for index, step in enumerate(event["data"].get("delta", {}).get("step_details", [])):
+            if step["type"] == "tool_calls":
+                seen += [{"type": "tool_call", **call} for call in step["tool_calls"]]
+            elif step["type"] == "tool_response":
+                seen.append(step)
+            else:
+                assert index == 1  # the trailing tool_call echo, which agentops skips
+    call, response = seen
+    assert call["name"] == response["name"] == "hr_policies"  # the agent's knowledge base
+    assert call["args"] == {"query": "How much leave do I get?"}
+    assert response["tool_call_id"] == call["id"]
+    results = json.loads(response["content"])["search_results"]
+    message = result.first("message.created")["data"]["message"]
+    (item,) = message["content"]
+    assert item["response_type"] == "conversational_search"
+    assert item["search_results"] == results
+    assert [s["step_details"][0]["type"] for s in message["step_history"]] == [
+        "tool_calls",
+        "tool_response",
+    ]
+
+
 def test_failing_agent_emits_run_failed_then_done(simulator: Simulator) -> None:
     result = _run(simulator, "failing_agent", "anything")
     names = result.names()

@@ -33,14 +33,6 @@ def agents_status(sim: Simulator, token: str, *, saas: bool = False) -> int:
     ).status_code
 
 
-def test_local_login(simulator: Simulator) -> None:
-    ok = httpx.post(simulator.url + "/api/v1/auth/token", data={"username": "u", "password": "p"})
-    bad = httpx.post(simulator.url + "/api/v1/auth/token", data={"username": "u"})
-    assert ok.json()["access_token"] == simulator.token  # Developer Edition tokens have no exp
-    assert bad.status_code == 401
-    assert simulator.token_exchanges == {}
-
-
 def test_iam_exchange(simulator: Simulator) -> None:
     ok = httpx.post(
         simulator.url + "/identity/token", data={"grant_type": GRANT, "apikey": API_KEY}

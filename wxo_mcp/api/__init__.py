@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from wxo_mcp.api.accumulator import RunAccumulator, RunOutcome, RunStatus, ToolStep
-from wxo_mcp.api.agents import Agent, select_agents
+from wxo_mcp.api.agents import Agent, StarterPrompt, select_agents, starter_prompts
 from wxo_mcp.api.client import OrchestrateClient, RunStream
 from wxo_mcp.api.events import RunEvent
+from wxo_mcp.api.lookups import agent_names, tool_names
 from wxo_mcp.api.ndjson import NDJSONDecoder
 from wxo_mcp.api.retry import RetryPolicy
 
@@ -19,6 +20,10 @@ __all__ = [
     "RunOutcome",
     "RunStatus",
     "RunStream",
+    "StarterPrompt",
     "ToolStep",
+    "agent_names",
     "select_agents",
+    "starter_prompts",
+    "tool_names",
 ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-__all__ = ["Agent", "explicit_names", "select_agents"]
+__all__ = ["Agent", "StarterPrompt", "explicit_names", "select_agents", "starter_prompts"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,45 @@ class Agent:
             hidden=obj.get("hidden") is True,
             raw=dict(obj),
         )
+
+
+@dataclass(frozen=True)
+class StarterPrompt:
+    """A ready-made first message a chat UI offers for an agent (§3 ``starter_prompts``)."""
+
+    id: str
+    title: str
+    subtitle: str
+    prompt: str
+
+
+def starter_prompts(agent: Agent) -> tuple[StarterPrompt, ...]:
+    """The agent's active starter prompts, in Orchestrate's order.
+
+    Read from ``additional_properties.starter_prompts.prompts``; an agent may have none (``{}``
+    or absent). Only ``state: "active"`` ones count; an item without an id or text is skipped,
+    and a repeated id keeps its first prompt (the id names it).
+    """
+    extra = agent.raw.get("additional_properties")
+    starters = extra.get("starter_prompts") if isinstance(extra, dict) else None
+    items = starters.get("prompts") if isinstance(starters, dict) else None
+    found: dict[str, StarterPrompt] = {}
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict) or item.get("state") != "active":
+            continue
+        prompt_id, text = item.get("id"), item.get("prompt")
+        if not isinstance(prompt_id, str) or not prompt_id.strip() or prompt_id in found:
+            continue
+        if not isinstance(text, str) or not text.strip():
+            continue
+        title, subtitle = item.get("title"), item.get("subtitle")
+        found[prompt_id] = StarterPrompt(
+            id=prompt_id,
+            title=title.strip() if isinstance(title, str) and title.strip() else text[:60],
+            subtitle=subtitle.strip() if isinstance(subtitle, str) else "",
+            prompt=text,
+        )
+    return tuple(found.values())
 
 
 def _split(patterns: Iterable[str]) -> tuple[list[str], list[str]]:

@@ -76,6 +76,27 @@ class Endpoints:
         """`GET` lists agents."""
         return f"{self.orchestrate}/agents"
 
+    def _outside_orchestrate(self, local: str, remote: str) -> str:
+        """An endpoint the local family serves outside `/v1/orchestrate` (§1.2)."""
+        if self.is_local:
+            return f"{self.instance_url}/v1/{local}"
+        return f"{self.orchestrate}/{remote}"
+
+    @property
+    def tools(self) -> str:
+        """`GET ?ids=` lists tools: `<url>/v1/tools/` locally, `…/v1/orchestrate/tools` remotely."""
+        return self._outside_orchestrate("tools/", "tools")
+
+    @property
+    def external_agents(self) -> str:
+        """`GET ?ids=` lists external agents."""
+        return self._outside_orchestrate("agents/external-chat", "agents/external-chat")
+
+    @property
+    def assistant_agents(self) -> str:
+        """`GET ?ids=` lists assistant agents."""
+        return self._outside_orchestrate("assistants/watsonx", "assistants/watsonx")
+
     @property
     def runs(self) -> str:
         """`GET` lists runs, `POST` creates one."""

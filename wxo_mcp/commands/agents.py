@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 import anyio
 
-from wxo_mcp.api import OrchestrateClient
+from wxo_mcp.api import OrchestrateClient, starter_prompts
 from wxo_mcp.bridge.tools import GENERIC_TOOLS
 from wxo_mcp.commands.common import open_bridge, open_client, print_err, settings_from, table
 from wxo_mcp.config import Settings
@@ -38,6 +38,8 @@ class AgentRow:
     """Whether it has a tool of its own in ``tools/list``."""
     note: str
     """Why it has no tool of its own (empty when it has one)."""
+    prompts: int = 0
+    """Its active starter prompts: each is an MCP prompt when a tool reaches the agent."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ class AgentReport:
     @property
     def offered(self) -> int:
         return sum(1 for r in self.rows if r.offered)
+
+    @property
+    def prompts(self) -> int:
+        """How many MCP prompts ``prompts/list`` would show."""
+        return sum(r.prompts for r in self.rows if r.tool is not None)
 
 
 def _not_offered_reason(settings: Settings, selected: int, generic: bool) -> tuple[str, str | None]:
@@ -85,6 +92,7 @@ async def agent_report(settings: Settings, client: OrchestrateClient) -> AgentRe
     rows: list[AgentRow] = []
     for agent in everyone:
         item = selected.get(agent.id)
+        prompts = len(starter_prompts(agent))
         if item is None:
             if agent.name in view.left_out:
                 note = view.left_out[agent.name]
@@ -92,18 +100,19 @@ async def agent_report(settings: Settings, client: OrchestrateClient) -> AgentRe
                 note = "hidden in Orchestrate; name it exactly in WXO_AGENTS to include it"
             else:
                 note = "excluded by WXO_AGENTS (" + ",".join(settings.agents) + ")"
-            rows.append(AgentRow(agent.name, agent.display_name, None, False, False, note))
+            row = AgentRow(agent.name, agent.display_name, None, False, False, note, prompts)
         elif item.tool in names:
-            rows.append(AgentRow(agent.name, agent.display_name, item.tool, True, True, ""))
+            row = AgentRow(agent.name, agent.display_name, item.tool, True, True, "", prompts)
         else:
             note, via = _not_offered_reason(settings, len(view.tools), generic)
-            rows.append(AgentRow(agent.name, agent.display_name, via, True, False, note))
+            row = AgentRow(agent.name, agent.display_name, via, True, False, note, prompts)
+        rows.append(row)
     return AgentReport(rows=tuple(rows), tools=tuple(t.name for t in tools))
 
 
 def render(report: AgentReport, settings: Settings) -> str:
-    headers = ("AGENT", "TOOL", "DISPLAY NAME", "NOTE")
-    body = [(r.name, r.tool or "-", r.display_name, r.note) for r in report.rows]
+    headers = ("AGENT", "TOOL", "PROMPTS", "DISPLAY NAME", "NOTE")
+    body = [(r.name, r.tool or "-", str(r.prompts), r.display_name, r.note) for r in report.rows]
     generic = [t for t in report.tools if t in GENERIC_TOOLS]
     lines = [
         table(headers, body) if body else "Orchestrate has no agents.",
@@ -112,6 +121,7 @@ def render(report: AgentReport, settings: Settings) -> str:
         f"{report.selected - report.offered} without a tool of their own, "
         f"{len(report.rows) - report.selected} left out.",
         "Generic tools: " + (", ".join(generic) if generic else "none (WXO_TOOLS)") + ".",
+        f"Prompts: {report.prompts} (the active starter prompts of the agents a tool reaches).",
     ]
     if settings.agents:
         lines.append("WXO_AGENTS: " + ",".join(settings.agents))

@@ -7,8 +7,9 @@ messages, with payloads built from recorded captures in ``data/`` and injectable
 nothing from the rest of ``wxo_mcp``.
 """
 
+from .agents import StarterPrompt
 from .app import create_app
 from .options import SimulatorOptions
 from .server import Simulator, serve
 
-__all__ = ["Simulator", "SimulatorOptions", "create_app", "serve"]
+__all__ = ["Simulator", "SimulatorOptions", "StarterPrompt", "create_app", "serve"]

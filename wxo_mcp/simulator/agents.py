@@ -38,6 +38,26 @@ def stable_id(kind: str, name: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class StarterPrompt:
+    """A ready-made first message a chat UI offers for an agent (§3 ``starter_prompts``)."""
+
+    id: str
+    title: str
+    subtitle: str
+    prompt: str
+    state: str = "active"
+
+    def to_json(self) -> payloads.JSON:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "prompt": self.prompt,
+            "state": self.state,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class AgentSpec:
     """One served agent: its identity, what it says about itself, and its scripted behaviour."""
 
@@ -47,6 +67,11 @@ class AgentSpec:
     behaviour: Behaviour
     instructions: str = "Answer the user's request."
     tools: tuple[str, ...] = ()
+    collaborators: tuple[str, ...] = ()
+    """Names of the agents this one hands work to (their ids go on the wire)."""
+    starter_prompts: tuple[StarterPrompt, ...] = ()
+    knowledge_base: tuple[str, ...] = ()
+    """Names of the knowledge bases the agent searches (:mod:`.knowledge`)."""
     hidden: bool = False
     style: str = "default"
     llm: str = "watsonx/meta-llama/llama-3-2-90b-vision-instruct"
@@ -73,7 +98,8 @@ class AgentSpec:
             description=self.description,
             instructions=self.instructions,
             tools=[stable_id("tool", tool) for tool in self.tools],
-            collaborators=[],
+            knowledge_base=[stable_id("knowledge_base", kb) for kb in self.knowledge_base],
+            collaborators=[stable_id("agent", name) for name in self.collaborators],
             llm=self.llm,
             style=self.style,
             hidden=self.hidden,
@@ -82,6 +108,11 @@ class AgentSpec:
                 {"id": self.environment_id(env), "name": env} for env in self.environments
             ],
         )
+        if self.starter_prompts:
+            obj["additional_properties"]["starter_prompts"] = {
+                "is_default_prompts": False,
+                "prompts": [p.to_json() for p in self.starter_prompts],
+            }
         return obj
 
 
@@ -92,6 +123,14 @@ FIXED_AGENTS: tuple[AgentSpec, ...] = (
         description="Repeats the user's message and counts the turns of the conversation.",
         behaviour="echo",
         instructions="Reply with 'Echo (turn N): ' followed by the user's message.",
+        starter_prompts=(
+            StarterPrompt(
+                id="say_hello",
+                title="Say hello",
+                subtitle="Check that the agent answers",
+                prompt="Hello! Can you hear me?",
+            ),
+        ),
     ),
     AgentSpec(
         name="weather_agent",
@@ -101,6 +140,27 @@ FIXED_AGENTS: tuple[AgentSpec, ...] = (
         instructions="Call get_weather for the city the user names, then summarise the result.",
         tools=("get_weather",),
         style="react",
+        starter_prompts=(
+            StarterPrompt(
+                id="weather_now",
+                title="Weather right now",
+                subtitle="Current conditions in a city",
+                prompt="What is the weather like in Paris right now?",
+            ),
+            StarterPrompt(
+                id="packing_advice",
+                title="What to pack",
+                subtitle="Clothes for tomorrow's weather",
+                prompt="I am flying to Oslo tomorrow. What should I pack for the weather there?",
+            ),
+            StarterPrompt(
+                id="weekend_forecast",
+                title="Weekend forecast",
+                subtitle="Retired: the agent has no forecast tool any more",
+                prompt="What will the weather be in Rome this weekend?",
+                state="inactive",
+            ),
+        ),
     ),
     AgentSpec(
         name="quiet_agent",
@@ -131,6 +191,15 @@ FIXED_AGENTS: tuple[AgentSpec, ...] = (
         display_name="Search Agent",
         description="Answers from a knowledge base, citing its sources (conversational_search).",
         behaviour="search",
+        knowledge_base=("hr_policies",),
+        starter_prompts=(
+            StarterPrompt(
+                id="pto_policy",
+                title="Paid time off",
+                subtitle="What the handbook says about vacation days",
+                prompt="How many days of paid time off do new employees get?",
+            ),
+        ),
     ),
     AgentSpec(
         name="choice_agent",
@@ -144,6 +213,16 @@ FIXED_AGENTS: tuple[AgentSpec, ...] = (
         description="Generates reports and hands them out as files to download.",
         behaviour="files",
         tools=("generate_report",),
+        collaborators=("search_agent", "hidden_agent"),
+        style="planner",
+        starter_prompts=(
+            StarterPrompt(
+                id="quarterly_sales",
+                title="Quarterly sales report",
+                subtitle="Last quarter's sales as a PDF",
+                prompt="Generate the quarterly sales report for Q3 as a PDF.",
+            ),
+        ),
     ),
     AgentSpec(
         name="form_agent",
@@ -169,6 +248,14 @@ FIXED_AGENTS: tuple[AgentSpec, ...] = (
         description="A hidden echo agent, listed only with include_hidden=true.",
         behaviour="echo",
         hidden=True,
+        starter_prompts=(
+            StarterPrompt(
+                id="secret_hello",
+                title="Hidden hello",
+                subtitle="Offered only when WXO_AGENTS names the hidden agent",
+                prompt="Hello, hidden agent.",
+            ),
+        ),
     ),
 )
 

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from . import errors, routing, tokens
+from . import errors, routing, tenants, tokens
 from .faults import FaultError, StatusFault
 from .handlers import HANDLERS
 from .observe import SeenRequest
@@ -33,18 +33,6 @@ _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 def _state(request: Request) -> SimulatorState:
     state: SimulatorState = request.app.state.sim
     return state
-
-
-def _authorized(request: Request, state: SimulatorState) -> bool | None:
-    """True for ``Authorization: Bearer <t>`` where ``t`` is the static token or an unexpired
-    issued one (:mod:`.issuer`); None when the header is missing."""
-    header = request.headers.get("authorization")
-    if header is None:
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme != "Bearer" or not token:
-        return False
-    return token == state.options.token or state.issuer.check(token) == "valid"
 
 
 def _fault_response(fault: StatusFault, family: routing.Family) -> Response:
@@ -65,11 +53,12 @@ async def orchestrate(request: Request) -> Response | ASGIApp:
     state = _state(request)
     path = request.url.path
     state.requests.append(SeenRequest(request.method, path, request.url.query))
-    resolved = routing.resolve(request.method, path, state.options.instance_id)
+    options = state.options
+    resolved = routing.resolve(request.method, path, options.instance_id, options.deployment)
     fault = state.faults.take_status(path)
     if fault is not None:
         return _fault_response(fault, resolved.family)
-    authorized = _authorized(request, state)
+    authorized = tokens.authorized(request, state)
     if resolved.family == "saas":
         if not resolved.known_instance:
             return errors.gateway("gateway_not_found")
@@ -157,6 +146,8 @@ def create_app(
         Route("/_simulator/reset", control_reset, methods=["POST"]),
         Route("/_simulator/stats", control_stats, methods=["GET"]),
         *tokens.ROUTES,
+        # The Developer Edition's own login; behind the SaaS gateway it is one more unknown path.
+        *(tenants.ROUTES if state.options.deployment != "saas" else []),
         Route("/{path:path}", orchestrate, methods=_ALL_METHODS),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
-from . import agents, errors, payloads, runner, validation
+from . import agents, errors, knowledge, payloads, routing, runner, validation
 from .relay import RunStreamResponse
 from .state import SimulatorState
-from .store import RunRecord
+from .store import RunRecord, page
 
 Handler = Callable[[Request, SimulatorState, dict[str, str]], Awaitable[Response | ASGIApp]]
 
@@ -130,10 +130,8 @@ async def get_run(request: Request, state: SimulatorState, params: dict[str, str
 
 
 async def list_runs(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
-    query = request.query_params
     try:
-        limit = validation.query_int(query, "limit", DEFAULT_RUNS_LIMIT, ge=1)
-        offset = validation.query_int(query, "offset", 0, ge=0)
+        limit, offset = validation.page_bounds(request.query_params, DEFAULT_RUNS_LIMIT)
     except validation.Invalid as invalid:
         return errors.validation(invalid.errors)
     return JSONResponse(state.store.page_of_runs(limit=limit, offset=offset))
@@ -152,6 +150,25 @@ async def create_thread(
     return JSONResponse(
         {"thread_id": thread.id}, status_code=201, headers={"Location": f"/threads/{thread.id}"}
     )
+
+
+async def list_threads(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
+    """``GET /threads?agent_id=&limit=&offset=``, newest first (§7.1).
+
+    Locally a plain array: the ADK slices it and reads ``thread["id"]`` (``ai_builder_controller``
+    on the Developer Edition). Remotely the documented ``{"data", "total", "limit", "offset"}``.
+    """
+    query = request.query_params
+    try:
+        limit, offset = validation.page_bounds(query, DEFAULT_RUNS_LIMIT)
+    except validation.Invalid as invalid:
+        return errors.validation(invalid.errors)
+    threads = page(
+        state.store.threads_newest_first(query.get("agent_id") or None), limit=limit, offset=offset
+    )
+    if not routing.is_instance_path(request.url.path):
+        return JSONResponse(threads["data"])
+    return JSONResponse(threads)
 
 
 async def get_thread(request: Request, state: SimulatorState, params: dict[str, str]) -> Response:
@@ -180,7 +197,10 @@ HANDLERS: dict[str, Handler] = {
     "list_runs": list_runs,
     "stream_run": stream_run,
     "get_run": get_run,
+    "list_knowledge_bases": knowledge.list_knowledge_bases,
+    "get_knowledge_base": knowledge.get_knowledge_base,
     "create_thread": create_thread,
+    "list_threads": list_threads,
     "get_thread": get_thread,
     "thread_messages": thread_messages,
 }

@@ -1,10 +1,11 @@
-"""Short-lived JWT-shaped tokens, as the real token services hand out, and their validation.
+"""JWT-shaped tokens, as the real token services hand out, and their validation.
 
-The remote token routes (IAM, MCSP v1/v2, CPD) issue HS256-signed tokens carrying ``iat``
-and ``exp``; every Orchestrate route accepts them until ``exp`` (and rejects them after, with a
-401), so a client's refresh logic meets the same clock the real services impose. Signing with a
-per-simulator secret keeps made-up tokens out. Exchanges are counted per kind and expired tokens
-refused are counted, so tests can assert "exactly one refresh" and "no call was refused".
+The remote token routes (IAM, MCSP v1/v2, CPD) issue HS256-signed tokens carrying ``iat`` and
+``exp``; every Orchestrate route accepts them until ``exp`` (and rejects them after, with a 401),
+so a client's refresh logic meets the same clock the real services impose. The Developer Edition
+login's tokens have no ``exp``, like the real ones (§2.2). Signing with a per-simulator secret
+keeps made-up tokens out. Exchanges are counted per kind and expired tokens refused are counted,
+so tests can assert "exactly one refresh" and "no call was refused".
 """
 
 from __future__ import annotations
@@ -42,21 +43,31 @@ class TokenIssuer:
         #: Overrides ``SimulatorOptions.token_lifetime`` for tokens issued from now on.
         self.lifetime: float | None = None
 
-    def issue(self, kind: str, lifetime: float, subject: str = "simulated-user") -> str:
-        """A fresh token for one exchange of ``kind`` that expires ``lifetime`` seconds from now.
+    def issue(
+        self,
+        kind: str,
+        lifetime: float | None,
+        subject: str = "simulated-user",
+        extra: dict[str, object] | None = None,
+    ) -> str:
+        """A fresh token for one exchange of ``kind`` that expires ``lifetime`` seconds from now,
+        or never for ``None`` (Developer Edition tokens carry no ``exp``, §2.2); ``extra`` adds
+        claims.
 
         ``exp`` and ``iat`` may be fractional (RFC 7519 NumericDate allows it), so tests can use
         lifetimes of a few seconds.
         """
         now = time.time()
         header = {"alg": "HS256", "typ": "JWT"}
-        claims = {
+        claims: dict[str, object] = {
             "sub": subject,
             "iss": f"wxo-simulator/{kind}",
             "jti": uuid.uuid4().hex,
             "iat": now,
-            "exp": now + lifetime,
+            **(extra or {}),
         }
+        if lifetime is not None:
+            claims["exp"] = now + lifetime
         signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
         signature = hmac.new(self._key, signing_input.encode("ascii"), hashlib.sha256).digest()
         with self._lock:
@@ -79,9 +90,9 @@ class TokenIssuer:
         if not isinstance(claims, dict):
             return "invalid"
         exp, iat = claims.get("exp"), claims.get("iat")
-        if not isinstance(exp, int | float) or not isinstance(iat, int | float):
+        if not isinstance(exp, int | float | None) or not isinstance(iat, int | float):
             return "invalid"
-        if time.time() >= exp or iat < self._not_before:
+        if (exp is not None and time.time() >= exp) or iat < self._not_before:
             with self._lock:
                 self._counts["refused"] += 1
             return "expired"
@@ -93,8 +104,8 @@ class TokenIssuer:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Exchanges so far per kind (``iam``, ``mcsp_v1``, ``mcsp_v2``, ``cpd``), and under
-        ``refused`` how many requests came with an expired or revoked token."""
+        """Exchanges so far per kind (``iam``, ``mcsp_v1``, ``mcsp_v2``, ``cpd``, ``local``), and
+        under ``refused`` how many requests came with an expired or revoked token."""
         with self._lock:
             return dict(self._counts)
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+#: Which path families a simulator serves (see ``SimulatorOptions.deployment``).
+Deployment = Literal["both", "local", "saas"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,11 @@ class SimulatorOptions:
         port: 0 picks a free port.
         instance_id: the one ``/instances/<id>`` the SaaS family knows; any other id is a gateway
         404.
+        deployment: which path families are served. ``both`` (the default): the Developer
+            Edition's ``/v1`` and ``/api/v1`` (with its login and tenants) and the SaaS
+            ``/instances/<id>`` family on one port. ``saas``: only the instance family, as behind
+            the SaaS gateway, whose ``WXO-PROXY-14009E`` 404 answers every other path (bare
+            ``/v1/runs`` included, §1.2). ``local``: only the Developer Edition's paths.
         extra_agents: how many generated ``echo_agent_0001``… agents to serve besides the fixed
         ones.
         slow_seconds: how long ``slow_agent`` thinks unless its message says ``seconds=<float>``.
@@ -49,6 +58,7 @@ class SimulatorOptions:
     host: str = "127.0.0.1"
     port: int = 0
     instance_id: str = "20250101-0000-4000-8000-000000000001"
+    deployment: Deployment = "both"
     extra_agents: int = 0
     slow_seconds: float = 2.0
     step_interval: float = 0.2

@@ -37,7 +37,15 @@ _ROUTES = (
     _Route("list_runs", "GET", "/orchestrate/runs", "/runs"),
     _Route("stream_run", "POST", "/orchestrate/runs/stream", "/runs/stream"),
     _Route("get_run", "GET", "/orchestrate/runs/{run_id}", "/runs/{run_id}"),
+    _Route("list_knowledge_bases", "GET", "/orchestrate/knowledge-bases", "/knowledge-bases"),
+    _Route(
+        "get_knowledge_base",
+        "GET",
+        "/orchestrate/knowledge-bases/{knowledge_base_id}",
+        "/knowledge-bases/{knowledge_base_id}",
+    ),
     _Route("create_thread", "POST", "/threads", "/threads"),
+    _Route("list_threads", "GET", "/threads", "/threads"),
     _Route("get_thread", "GET", "/threads/{thread_id}", "/threads/{thread_id}"),
     _Route(
         "thread_messages", "GET", "/threads/{thread_id}/messages", "/threads/{thread_id}/messages"
@@ -73,9 +81,15 @@ class Resolved:
     known_instance: bool = True
 
 
-def resolve(method: str, path: str, instance_id: str) -> Resolved:
-    """Find the resource handler for ``method path``."""
+def resolve(method: str, path: str, instance_id: str, deployment: str = "both") -> Resolved:
+    """Find the resource handler for ``method path``; ``deployment`` (``both``, ``local`` or
+    ``saas``) says which families exist: under ``saas`` every other path is the gateway's 404
+    (``known_instance`` False), under ``local`` an instance path is the runtime's plain 404."""
     saas = _SAAS_PREFIX.match(path)
+    if deployment == "saas" and saas is None:
+        return Resolved("saas", known_instance=False)
+    if deployment == "local" and saas is not None:
+        return Resolved("local")
     if saas is not None:
         if saas.group("instance") != instance_id:
             return Resolved("saas", known_instance=False)
@@ -87,6 +101,11 @@ def resolve(method: str, path: str, instance_id: str) -> Resolved:
     if local is None:
         return Resolved("local")
     return _match("local", method, local.group("rest"))
+
+
+def is_instance_path(path: str) -> bool:
+    """Whether ``path`` belongs to the SaaS / CPD ``/instances/<id>`` family."""
+    return _SAAS_PREFIX.match(path) is not None
 
 
 def _match(family: Family, method: str, rest: str) -> Resolved:

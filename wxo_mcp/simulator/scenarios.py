@@ -103,6 +103,33 @@ class Turn:
         self.record.emit("run.step.delta", self.ids() | {"delta": delta})
         return {"role": "assistant", "step_details": step_details}
 
+    async def tool_round(self, name: str, args: JSON, content: str) -> list[JSON]:
+        """One tool call and its response, shaped as recorded (§5.3): a ``tool_calls`` step, then
+        ``[tool_response, tool_call]``; returns both steps for ``message.step_history``."""
+        call_id = payloads.tool_call_id()
+        call_step = await self.step(
+            [
+                {
+                    "type": "tool_calls",
+                    "agent_display_name": self.agent_name,
+                    "tool_calls": [{"id": call_id, "name": name, "args": args}],
+                }
+            ]
+        )
+        await self.pause(self.options.event_delay * 5)  # the tool "runs"
+        response_step = await self.step(
+            [
+                {
+                    "type": "tool_response",
+                    "name": name,
+                    "tool_call_id": call_id,
+                    "content": content,
+                },
+                {"type": "tool_call", "name": name, "tool_call_id": call_id, "args": args},
+            ]
+        )
+        return [call_step, response_step]
+
 
 Scenario = Callable[[Turn], Awaitable[Answer]]
 
@@ -119,38 +146,16 @@ async def echo(turn: Turn) -> Answer:
 
 async def weather(turn: Turn) -> Answer:
     city = _city(turn.user_text)
-    call_id = payloads.tool_call_id()
-    args = {"location": city}
     report = _weather_report(city)
     await turn.intermediate("thinkingThisThrough")
-    call_step = await turn.step(
-        [
-            {
-                "type": "tool_calls",
-                "agent_display_name": turn.agent_name,
-                "tool_calls": [{"id": call_id, "name": "get_weather", "args": args}],
-            }
-        ]
-    )
-    await turn.pause(turn.options.event_delay * 5)  # the tool "runs"
-    response_step = await turn.step(
-        [
-            {
-                "type": "tool_response",
-                "name": "get_weather",
-                "tool_call_id": call_id,
-                "content": json.dumps(report),
-            },
-            {"type": "tool_call", "name": "get_weather", "tool_call_id": call_id, "args": args},
-        ]
-    )
+    steps = await turn.tool_round("get_weather", {"location": city}, json.dumps(report))
     await turn.intermediate("pullingEverythingTogether")
     text = (
         f"The weather in {city} is {report['conditions']} at {report['temperature_c']} °C "
         f"with {report['humidity']}% humidity."
     )
     await turn.stream_text(text, 24)
-    return Answer(text, [call_step, response_step])
+    return Answer(text, steps)
 
 
 async def quiet(turn: Turn) -> Answer:
@@ -204,11 +209,23 @@ async def long(turn: Turn) -> Answer:
 
 
 async def search(turn: Turn) -> Answer:
-    """A knowledge-base answer: ``conversational_search`` with citations and search results."""
+    """A knowledge-base turn: the search tool's call and response, then a
+    ``conversational_search`` answer with citations and search results.
+
+    IBM's evaluation framework reads a knowledge-base turn this way: it takes the
+    ``tool_call_id`` of the step just before ``message.created`` to join the answer to its
+    search call (``agentops`` ``wxo_runtime_adapter.py``, ``wxo_v2_wire.search_tool_call_id``),
+    so the tool response must come last. The tool is named after the knowledge base [INF].
+    """
     item = payloads.content_item("conversational_search")
+    agent = turn.record.agent
+    tool = agent.knowledge_base[0] if agent.knowledge_base else "knowledge_base_search"
+    results = json.dumps({"search_results": item["search_results"]})
     await turn.intermediate("thinkingThisThrough")
+    steps = await turn.tool_round(tool, {"query": turn.user_text}, results)
+    await turn.intermediate("pullingEverythingTogether")
     await turn.stream_text(item["text"], 40)
-    return Answer(item["text"], content=[item])
+    return Answer(item["text"], steps, content=[item])
 
 
 async def choice(turn: Turn) -> Answer:

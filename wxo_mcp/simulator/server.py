@@ -10,18 +10,18 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Self
 
 import anyio
 import uvicorn
 
-from .agents import AgentSpec
+from .agents import AgentSpec, StarterPrompt
 from .app import create_app
 from .faults import Faults
 from .observe import SeenRequest, StreamClosed
-from .options import SimulatorOptions
+from .options import Deployment, SimulatorOptions
 from .state import SimulatorState
 from .store import RunRecord, ThreadRecord
 
@@ -125,7 +125,8 @@ class Simulator:
     @property
     def token_exchanges(self) -> dict[str, int]:
         """Token exchanges per kind since the last reset: ``iam``, ``mcsp_v1``, ``mcsp_v2``,
-        ``cpd`` (requests refused for an expired or revoked token: :attr:`tokens_refused`)."""
+        ``cpd``, and ``local`` for Developer Edition logins (requests refused for an expired or
+        revoked token: :attr:`tokens_refused`)."""
         counts = self._state.issuer.counts
         counts.pop("refused", None)
         return counts
@@ -156,13 +157,19 @@ class Simulator:
                 return agent.id
         raise KeyError(name)
 
-    def add_agent(self, name: str, description: str = "An agent added at run time.") -> str:
+    def add_agent(
+        self,
+        name: str,
+        description: str = "An agent added at run time.",
+        starter_prompts: Sequence[StarterPrompt] = (),
+    ) -> str:
         """Serve one more echo agent called ``name``; returns its id. ``reset()`` removes it."""
         spec = AgentSpec(
             name=name,
             display_name=name.replace("_", " ").title(),
             description=description,
             behaviour="echo",
+            starter_prompts=tuple(starter_prompts),
         )
         agents = (*tuple(a for a in self._state.agents if a.name != name), spec)
         self._call_in_loop(lambda: self._state.set_agents(agents))
@@ -281,13 +288,16 @@ def serve(
     token: str = "test-token",  # noqa: S107 - a simulator's made-up token, not a secret
     extra_agents: int = 0,
     *,
+    deployment: Deployment = "both",
     options: SimulatorOptions | None = None,
 ) -> None:
     """Serve the simulator in the foreground until interrupted (``wxo-mcp simulator``).
 
     Logs go to stderr only; one ready line names the URLs to point ``WXO_URL`` at.
     """
-    opts = options or SimulatorOptions(host=host, port=port, token=token, extra_agents=extra_agents)
+    opts = options or SimulatorOptions(
+        host=host, port=port, token=token, extra_agents=extra_agents, deployment=deployment
+    )
     sock = _bind(opts)
     bound_port = sock.getsockname()[1]
     state = SimulatorState(opts)
@@ -303,9 +313,12 @@ def serve(
             if server.started:
                 saas = f"{base}/instances/{opts.instance_id}"
                 count = len(state.agents)
-                sys.stderr.write(
-                    f"Orchestrate simulator ready at {base} (SaaS: {saas}; {count} agents)\n"
-                )
+                where = {
+                    "both": f"{base} (SaaS: {saas}",
+                    "local": f"{base} (Developer Edition paths only",
+                    "saas": f"{saas} (SaaS paths only",
+                }[opts.deployment]
+                sys.stderr.write(f"Orchestrate simulator ready at {where}; {count} agents)\n")
                 sys.stderr.flush()
 
         announcer = asyncio.create_task(announce())

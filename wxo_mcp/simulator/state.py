@@ -31,6 +31,8 @@ class SimulatorState:
         self.store = Store()
         self.faults = Faults()
         self.issuer = TokenIssuer()
+        #: Developer Edition tenants by name (:mod:`.tenants`); none until a login creates one.
+        self.tenants: dict[str, dict[str, Any]] = {}
         self.requests: list[SeenRequest] = []
         self.stream_closed = StreamClosed()
         self.task_group: TaskGroup | None = None
@@ -60,11 +62,12 @@ class SimulatorState:
         self.agents_by_id = {agent.id: agent for agent in agents}
 
     def reset(self) -> None:
-        """Forget faults, runs, threads, recorded requests and closed streams (on the server
-        loop); serve the configured agents again."""
+        """Forget faults, runs, threads, tenants, recorded requests and closed streams (on the
+        server loop); serve the configured agents again."""
         self.set_agents(catalogue(self.options))
         self.faults.clear()
         self.issuer.clear()
+        self.tenants.clear()
         self.store.clear()
         self.requests.clear()
         self.stream_closed.clear()

@@ -90,6 +90,16 @@ class RunRecord:
         changed.set()
 
 
+def page(items: list[JSON], *, limit: int, offset: int) -> JSON:
+    """The documented list envelope: ``{total, limit, offset, data}``."""
+    return {
+        "total": len(items),
+        "limit": limit,
+        "offset": offset,
+        "data": items[offset : offset + limit],
+    }
+
+
 class Store:
     """All threads and runs of one simulator."""
 
@@ -110,14 +120,15 @@ class Store:
 
     def page_of_runs(self, *, limit: int, offset: int) -> JSON:
         """``{total, limit, offset, data}`` with the newest run first."""
-        newest_first = list(reversed(self.runs.values()))
-        page = newest_first[offset : offset + limit]
-        return {
-            "total": len(newest_first),
-            "limit": limit,
-            "offset": offset,
-            "data": [r.run for r in page],
-        }
+        return page([r.run for r in reversed(self.runs.values())], limit=limit, offset=offset)
+
+    def threads_newest_first(self, agent_id: str | None) -> list[JSON]:
+        """Thread objects, newest first, of one agent or (``None``) of all."""
+        return [
+            record.thread
+            for record in reversed(self.threads.values())
+            if agent_id is None or record.thread.get("agent_id") == agent_id
+        ]
 
     def close_all(self) -> None:
         """Cut every unfinished run short (reset / shutdown) so no stream waits forever."""

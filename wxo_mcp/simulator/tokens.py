@@ -2,7 +2,7 @@
 
 Each remote exchange (IAM, MCSP, CPD) hands out a fresh short-lived JWT-shaped token
 (``SimulatorOptions.token_lifetime``, see :mod:`.issuer`) for the right credentials, and counts
-itself; the Developer Edition login hands out the static token, which has no expiry. The routes
+itself; the Developer Edition login is in :mod:`.tenants`. The routes
 are outside the Orchestrate paths and need no bearer token themselves, as in the real services.
 The static ``SimulatorOptions.token`` stays valid everywhere for tests that do not exercise auth.
 """
@@ -23,9 +23,9 @@ from .state import SimulatorState
 IAM_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 
 
-async def _form(request: Request) -> dict[str, str]:
-    # application/x-www-form-urlencoded, parsed here rather than with python-multipart (not a
-    # dependency).
+async def form_fields(request: Request) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body, parsed here rather than with
+    python-multipart (not a dependency)."""
     return dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
 
 
@@ -34,24 +34,27 @@ def _state(request: Request) -> SimulatorState:
     return state
 
 
+def authorized(request: Request, state: SimulatorState) -> bool | None:
+    """True for ``Authorization: Bearer <t>`` where ``t`` is the static token or an unexpired
+    issued one (:mod:`.issuer`); None when the header is missing."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme != "Bearer" or not token:
+        return False
+    return token == state.options.token or state.issuer.check(token) == "valid"
+
+
 def _lifetime(state: SimulatorState) -> float:
     override = state.issuer.lifetime
     return state.options.token_lifetime if override is None else override
 
 
-async def local_login(request: Request) -> Response:
-    """Developer Edition ``POST /api/v1/auth/token`` (form ``username``, ``password``)."""
-    form = await _form(request)
-    if not form.get("username") or not form.get("password"):
-        return JSONResponse({"detail": "Incorrect username or password"}, status_code=401)
-    # Developer Edition tokens have no `exp` (§2.2): the static token stands for them.
-    return JSONResponse({"access_token": _state(request).options.token, "token_type": "bearer"})
-
-
 async def iam_token(request: Request) -> Response:
     """IBM Cloud IAM ``POST /identity/token`` (form ``grant_type``, ``apikey``)."""
     state = _state(request)
-    form = await _form(request)
+    form = await form_fields(request)
     if form.get("grant_type") != IAM_GRANT:
         return JSONResponse(
             {
@@ -150,7 +153,6 @@ def _whole(seconds: float) -> int | float:
 
 
 ROUTES = [
-    Route("/api/v1/auth/token", local_login, methods=["POST"]),
     Route("/identity/token", iam_token, methods=["POST"]),
     Route("/siusermgr/api/1.0/apikeys/token", mcsp_v1_token, methods=["POST"]),
     Route("/api/2.0/apikeys/token", mcsp_v2_token, methods=["POST"]),

@@ -164,6 +164,27 @@ def thread_request(parsed: Any) -> tuple[str | None, str | None]:
     return body.get("title"), body.get("agent_id")
 
 
+def tenant_request(parsed: Any) -> tuple[str, str | None, list[str]]:
+    """``(name, title, tags)`` of a Developer Edition ``POST /api/v1/tenants`` body."""
+    errors: ErrorList = []
+    body = _object(parsed, ["body"], errors)
+    if body is None:
+        raise Invalid(errors)
+    name = body.get("name")
+    if name is None:
+        errors.append(missing(["body", "name"], dict(body)))
+    _string(body, "name", ["body"], errors)
+    _string(body, "title", ["body"], errors)
+    tags = body.get("tags")
+    if tags is not None and not isinstance(tags, list):
+        errors.append(
+            {"type": "list_type", "loc": ["body", "tags"], "msg": "Input should be a valid list"}
+        )
+    if errors:
+        raise Invalid(errors)
+    return str(name), body.get("title"), [str(tag) for tag in tags or []]
+
+
 def query_int(query: Mapping[str, str], name: str, default: int, *, ge: int) -> int:
     """An integer query parameter with a lower bound, validated as FastAPI's ``Query(ge=...)``."""
     raw = query.get(name)
@@ -200,3 +221,8 @@ def query_int(query: Mapping[str, str], name: str, default: int, *, ge: int) -> 
 def query_bool(raw: str | None) -> bool:
     """FastAPI's lenient bool parsing (``true/1/yes/on``), defaulting to false."""
     return raw is not None and raw.strip().lower() in {"true", "1", "yes", "on", "y", "t"}
+
+
+def page_bounds(query: Mapping[str, str], default_limit: int) -> tuple[int, int]:
+    """``limit`` (at least 1) and ``offset`` (at least 0) of a paged list."""
+    return query_int(query, "limit", default_limit, ge=1), query_int(query, "offset", 0, ge=0)
