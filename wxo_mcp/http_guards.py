@@ -162,12 +162,16 @@ class ClientSessionCap:
         return version is None or version in HANDSHAKE_PROTOCOL_VERSIONS
 
     def _count(self, client: str) -> int:
-        owned = self._sessions.get(client)
-        if owned:
-            live = self._live()
-            owned.intersection_update(live)
-            if not owned:
-                del self._sessions[client]
+        # Prune this client's ended sessions, and everyone's once many clients were seen (so
+        # clients that never come back do not pile up).
+        pruned = list(self._sessions) if len(self._sessions) > 1000 else [client]
+        live = self._live()
+        for key in pruned:
+            owned = self._sessions.get(key)
+            if owned is not None:
+                owned.intersection_update(live)
+                if not owned:
+                    del self._sessions[key]
         return len(self._sessions.get(client, ())) + self._opening.get(client, 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
