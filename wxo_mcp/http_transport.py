@@ -241,6 +241,7 @@ async def serve_http(
         access_log=settings.log_level in ("DEBUG", "INFO"),
         lifespan="on",
         http=deadline_protocol(settings.request_timeout),
+        server_header=False,  # no software banner (a health probe, a scanner, learns nothing)
     )
     userver = uvicorn.Server(config)
 

@@ -59,6 +59,7 @@ def test_healthz_needs_no_token_calls_nothing_and_says_nothing(servers, simulato
         assert answer.status_code == 200, headers
         assert answer.json() == {"status": "ok"}
         assert answer.headers["content-type"] == "application/json"
+        assert "server" not in answer.headers
     assert len(simulator.requests) == before  # no upstream call
     assert httpx.post(url, json=INITIALIZE, headers=MCP_HEADERS, timeout=10).status_code == 401
 
