@@ -18,7 +18,9 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.e2e.http_servers import HttpServers, serve_once
+from tests.e2e.http_servers import HttpServers, command_env, serve_once
+
+__all__ = ["command_env", "start_http"]  # other test modules import these from here
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
