@@ -182,3 +182,28 @@ def test_stream_error_carries_what_was_received():
     assert err.events == ("e1", "e2")
     assert (err.run_id, err.thread_id, err.stalled) == ("r", "t", True)
     assert str(err) == "broke retry"
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Write a bearer token into it.",
+        "Write the Bearer token into it as plain text.",
+        "The server expects basic auth or a bearer header.",
+        "Send it as a ZenApiKey header.",
+    ],
+)
+def test_redact_keeps_prose_about_tokens(prose):
+    assert redact(prose) == prose
+    assert AuthError(prose).message == prose
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["abc.def-ghi", "sim-token", "T", "s3cr3t", "hunter", "Token123", "dXNlcjprZXk=", JWT],
+)
+def test_redact_removes_values_after_a_scheme(value):
+    for scheme in ("Bearer", "bearer", "ZenApiKey", "Basic"):
+        out = redact(f"Authorization: {scheme} {value} was refused")
+        assert value not in out.replace("was refused", "")
+        assert out == f"Authorization: {scheme} [redacted] was refused"

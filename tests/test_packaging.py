@@ -2,16 +2,19 @@
 
 ``uv build`` makes a wheel named ``wxo-mcp`` holding the simulator's data files; installed into a
 fresh virtual environment (away from this checkout), its ``wxo-mcp serve --simulator`` answers a
-real MCP client; and ``uvx --from <path>`` runs the console script. Needs ``uv`` (CI installs it);
-the dependencies come from uv's cache or the package index.
+real MCP client; and ``uvx --from <path>`` runs the console script. The source archive ships
+everything its tests import or open, and both archives carry the LICENSE. Needs ``uv`` (CI
+installs it); the dependencies come from uv's cache or the package index.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -44,13 +47,59 @@ def uv(*args: str | Path, cwd: Path) -> str:
     return result.stdout
 
 
+def build(kind: str, pattern: str, out: Path) -> Path:
+    """``uv build --<kind>`` of the checkout into `out`: the one archive it makes."""
+    uv("build", f"--{kind}", "--out-dir", out, ROOT, cwd=out)
+    made = list(out.glob(pattern))
+    assert len(made) == 1, made
+    return made[0]
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    uv("build", "--wheel", "--out-dir", out, ROOT, cwd=out)
-    wheels = list(out.glob("*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
+    return build("wheel", "*.whl", tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build("sdist", "*.tar.gz", tmp_path_factory.mktemp("sdist"))
+
+
+def sdist_files(sdist: Path) -> dict[str, bytes]:
+    """The archive's regular files by path inside the project (``wxo_mcp-0.1.0/`` cut off)."""
+    files: dict[str, bytes] = {}
+    with tarfile.open(sdist) as archive:
+        for member in archive.getmembers():
+            handle = archive.extractfile(member) if member.isfile() else None
+            if handle is not None:
+                files[member.name.split("/", 1)[1]] = handle.read()
+    return files
+
+
+def tracked() -> dict[str, set[str]]:
+    """The checkout's files under version control by top-level name (``.gitignore`` files
+    aside: git's, not the tests')."""
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    by_top: dict[str, set[str]] = {}
+    for path in listed:
+        if path.rsplit("/", 1)[-1] != ".gitignore":
+            by_top.setdefault(path.split("/", 1)[0], set()).add(path)
+    return by_top
+
+
+def referenced(source: str, names: set[str]) -> set[str]:
+    """Which of `names` a test module imports, runs (``-m name``) or opens (a path string)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.add(node.value.split("/", 1)[0])
+    return found & names
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +130,34 @@ def test_wheel_name_and_contents(wheel):
     in_tree = {p.name for p in (ROOT / "wxo_mcp/simulator/data").iterdir() if p.is_file()}
     assert in_tree <= shipped
     assert not [n for n in names if n.startswith("tests/") or "__pycache__" in n]
+    license_file = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read(license_file) == (ROOT / "LICENSE").read_bytes()
+    assert "\nLicense-Expression: Apache-2.0\n" in metadata
+    assert "\nLicense-File: LICENSE\n" in metadata
+
+
+def test_sdist_ships_the_license(sdist):
+    files = sdist_files(sdist)
+    assert files["LICENSE"] == (ROOT / "LICENSE").read_bytes()
+    assert b"Apache License" in files["LICENSE"] and b"Version 2.0" in files["LICENSE"]
+    assert "License-Expression: Apache-2.0" in files["PKG-INFO"].decode()
+
+
+def test_sdist_tests_find_what_they_use(sdist):
+    """A test run from the unpacked archive finds every module and file of this project it
+    imports, runs or opens (e.g. ``python -m bench``, ``claude_desktop_config.example.json``):
+    all of that top-level package or file is shipped."""
+    files = sdist_files(sdist)
+    ours = tracked()
+    missing: dict[str, list[str]] = {}
+    for path, data in files.items():
+        if path.startswith("tests/") and path.endswith(".py"):
+            for name in sorted(referenced(data.decode(), set(ours))):
+                lacking = sorted(ours[name] - set(files))
+                if lacking:
+                    missing[f"{path} uses {name}"] = lacking[:5]
+    assert not missing, missing
 
 
 @pytest.mark.anyio

@@ -11,6 +11,7 @@ process listings; they come from the environment (or files) only.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,7 +21,11 @@ from wxo_mcp.commands.hosts import HOSTS
 from wxo_mcp.config import FIELDS
 from wxo_mcp.errors import ConfigError
 
-__all__ = ["main"]
+__all__ = ["EXIT_USAGE", "main"]
+
+#: Malformed settings or flags, and a bind the rules refuse: a usage error, as argparse's own (2).
+#: 1 is for a command that ran and found or met a problem (README, "Exit codes").
+EXIT_USAGE = 2
 
 # The simulator's `--deployment` values (simulator.options.Deployment; not imported here, so that
 # `--help` does not load uvicorn).
@@ -63,7 +68,9 @@ _SECRET_FIELDS = frozenset({"token", "api_key", "password", "mcp_token", "state_
 _SECRETS_EPILOG = (
     "Secrets have no flags; set them in the environment: WXO_TOKEN, WXO_API_KEY, "
     "WXO_PASSWORD, WXO_MCP_TOKEN, WXO_MCP_STATE_KEY.\n"
-    "Precedence: flags > WXO_* environment variables > the ADK's files > defaults."
+    "Precedence: flags > WXO_* environment variables > the ADK's files > defaults.\n"
+    "Exit codes: 0 done; 1 a problem found or met; 2 a usage error (unknown flag, malformed "
+    "setting, refused bind); 3 ask still running."
 )
 
 Flags = list[tuple[str, str, str]]
@@ -77,6 +84,9 @@ def _add_flags(parser: argparse.ArgumentParser, title: str, flags: Flags) -> lis
             flag, dest=field, default=None, metavar=flag[2:].upper().replace("-", "_"),
             help=f"{text} [env {FIELDS[field][0]}]",
         )  # fmt: skip
+    # The flag behind each field, so messages (and ask's continuation) name what the user typed.
+    names = {**(parser.get_default("flag_names") or {}), **{f: flag for flag, f, _ in flags}}
+    parser.set_defaults(flag_names=names)
     return [field for _, field, _ in flags]
 
 
@@ -309,13 +319,19 @@ def _simulator(args: argparse.Namespace, fields: list[str]) -> int:
             f"WXO_SIMULATOR_DEPLOYMENT must be one of {', '.join(_SIM_DEPLOYMENTS)}, "
             f"not {deployment!r}"
         )
-    serve(
-        host="127.0.0.1",
-        port=args.sim_port,
-        token=token,
-        extra_agents=args.sim_agents,
-        deployment=deployment,  # type: ignore[arg-type]  # checked against _SIM_DEPLOYMENTS above
-    )
+    try:
+        serve(
+            host="127.0.0.1",
+            port=args.sim_port,
+            token=token,
+            extra_agents=args.sim_agents,
+            deployment=deployment,  # type: ignore[arg-type]  # checked against _SIM_DEPLOYMENTS
+        )
+    except OSError as exc:  # binding comes first: a port in use or not ours to take
+        raise ConfigError(
+            f"Cannot listen on 127.0.0.1:{args.sim_port}: {exc.strerror or exc}.",
+            "Pick another --port (0 picks a free one), or stop what is using it.",
+        ) from None
     return 0
 
 
@@ -356,6 +372,19 @@ def _dispatch(name: str) -> Callable[[argparse.Namespace, list[str]], int]:
     return {"demo": _demo, "simulator": _simulator}[name]
 
 
+def _as_typed(message: str, args: argparse.Namespace) -> str:
+    """The message with each setting given as a flag named by its flag, not its variable.
+
+    A flag wins over its variable, so when a flag was given, a message naming that setting's
+    variable is about the flag's value (``--port must be a whole number``). A message that
+    already names the flag ("pick another --port (WXO_MCP_PORT)") names both on purpose.
+    """
+    for field, flag in (getattr(args, "flag_names", None) or {}).items():
+        if getattr(args, field, None) is not None and flag not in message:
+            message = re.sub(rf"\b{FIELDS[field][0]}\b", flag, message)
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``wxo-mcp`` console script and ``python -m wxo_mcp``."""
     words = list(sys.argv[1:] if argv is None else argv)
@@ -366,8 +395,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         code = _dispatch(args.command)(args, fields.get(args.command, []))
     except ConfigError as exc:
-        print(f"wxo-mcp {args.command}: {exc}", file=sys.stderr)
-        code = 2
+        print(f"wxo-mcp {args.command}: {_as_typed(str(exc), args)}", file=sys.stderr)
+        code = EXIT_USAGE
     except KeyboardInterrupt:
         code = 130
     sys.exit(code)

@@ -63,12 +63,29 @@ REQUEST_ID_HEADERS = (
 #: Orchestrate's words are quoted up to this length; bodies can be whole HTML error pages.
 MAX_QUOTE_CHARS = 500
 
-_BEARER = re.compile(r"(?i)\b(bearer|zenapikey|basic)\s+[A-Za-z0-9._~+/=-]+")
+_BEARER = re.compile(r"(?i)\b(bearer|zenapikey|basic)\s+([A-Za-z0-9._~+/=-]+)")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+#: Words that follow a scheme name in our own prose ("write a bearer token into it"). Anything
+#: else after "Bearer", "Basic" or "ZenApiKey" counts as a credential, however word-like: a
+#: made-up token may well be a plain word, and leaking it costs more than a garbled sentence.
+# fmt: off
+_PROSE_AFTER_SCHEME = frozenset({
+    "token", "tokens", "auth", "authentication", "authorization", "header", "headers", "scheme",
+    "credential", "credentials", "key", "keys", "value", "or", "and", "the", "a", "an", "is",
+    "in", "into", "of", "to", "for", "with", "from", "as",
+})
+# fmt: on
+
+
+def _redact_scheme(match: re.Match[str]) -> str:
+    if match.group(2).rstrip(".").lower() in _PROSE_AFTER_SCHEME:  # a sentence may end there
+        return match.group(0)
+    return f"{match.group(1)} [redacted]"
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Remove bearer tokens, JWTs and the given secrets from `text`.
+    """Remove bearer tokens, JWTs and the given secrets from `text`: values, not the words
+    around them ("Bearer abc123" loses abc123; "a bearer token" stays as written).
 
     Defensive: our messages are built from server bodies and URLs, which should never hold a
     token, but an echoing proxy or a misconfigured gateway might.
@@ -76,7 +93,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "[redacted]")
-    text = _BEARER.sub(lambda m: f"{m.group(1)} [redacted]", text)
+    text = _BEARER.sub(_redact_scheme, text)
     return _JWT.sub("[redacted token]", text)
 
 

@@ -128,7 +128,7 @@ async def test_adk_token_is_not_sent_to_another_instance(tmp_path):
         await provider.token()
     text = str(info.value)
     assert "not sent there" in text
-    assert "WXO_TOKEN" in text
+    assert "WXO_API_KEY" in text  # PROD_URL is IBM Cloud: an API key, not a short-lived token
     assert LOCAL_TOKEN not in text
 
 

@@ -1,8 +1,9 @@
 """Running ``wxo-mcp`` commands in process, against the session simulator.
 
 ``main()`` is called as the console script would call it; its exit code is caught, and what it
-printed is read back. The environment is emptied of ``WXO_*`` variables and ``HOME`` points at
-an empty directory, so no developer's ADK files or settings leak in.
+printed is read back. The environment is emptied of ``WXO_*`` variables and ``XDG_CACHE_HOME``,
+and ``HOME`` points at an empty directory, so no developer's ADK files, settings or cache leak in
+(or are written to).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> pytest.MonkeyPa
         if name.startswith("WXO_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)  # ask --simulator keeps threads there
     return monkeypatch
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shlex
+
+import pytest
 
 
 def thread_of(err: str) -> str:
@@ -75,3 +78,42 @@ def test_simulator_flag(run_cli):
     result = run_cli("ask", "--simulator", "echo_agent", "hi")
     assert result.code == 0, result.err
     assert result.out == "Echo (turn 1): hi\n"
+
+
+def continuation(err: str, message: str) -> list[str]:
+    """The printed continuation, as a shell would split it, with `message` for '…'."""
+    found = re.search(r"\(continue: (.*)\)$", err, re.MULTILINE)
+    assert found, err
+    argv = shlex.split(found.group(1).replace("'…'", shlex.quote(message)))
+    assert argv[:2] == ["wxo-mcp", "ask"], argv
+    return argv[1:]
+
+
+@pytest.mark.parametrize("xdg", [True, False])
+def test_simulator_continuation_works_as_printed(run_cli, clean_env, tmp_path, xdg):
+    cache = tmp_path / "xdg-cache" if xdg else tmp_path / ".cache"  # HOME is tmp_path
+    if xdg:
+        clean_env.setenv("XDG_CACHE_HOME", str(cache))
+    # The README's example, then the continuation exactly as the command printed it.
+    first = run_cli("ask", "--simulator", "echo_agent", "hello")
+    assert first.code == 0, first.err
+    assert first.out == "Echo (turn 1): hello\n"
+    again = continuation(first.err, "again")
+    assert "--simulator" in again
+    second = run_cli(*again)
+    assert second.code == 0, second.err
+    assert second.out == "Echo (turn 2): again\n"
+    assert thread_of(second.err) == thread_of(first.err)
+    assert (cache / "wxo-mcp" / "simulator-threads.json").is_file()
+
+
+def test_continuation_repeats_the_flags_typed(run_cli, sim_env):
+    first = run_cli(
+        "ask", "echo_agent", "hello", "--tool-deadline", "30", "--agents", "echo_*", env=sim_env
+    )
+    assert first.code == 0, first.err
+    again = continuation(first.err, "and again")
+    assert again[again.index("--tool-deadline") + 1] == "30"
+    assert again[again.index("--agents") + 1] == "echo_*"
+    second = run_cli(*again)
+    assert second.out == "Echo (turn 2): and again\n", second.err

@@ -104,7 +104,16 @@ def test_remote_http_bind_without_token(run_cli, sim_env):
 def test_malformed_value_exits_2(run_cli, sim_env):
     result = run_cli("doctor", "--port", "eighty", env=sim_env)
     assert result.code == 2
-    assert "WXO_MCP_PORT must be a whole number" in result.err
+    assert "--port must be a whole number" in result.err  # the flag typed, not WXO_MCP_PORT
+
+
+def test_empty_token_file_fix_reads_as_prose(run_cli, sim_env, tmp_path):
+    empty = tmp_path / "token.txt"
+    empty.write_text("")
+    result = run_cli("doctor", env={"WXO_URL": sim_env["WXO_URL"], "WXO_TOKEN_FILE": empty})
+    assert result.code == 1
+    assert "fix: Write a bearer token into it." in result.out
+    assert "[redacted]" not in result.out
 
 
 def test_team_serving_checks(run_cli, sim_env):
@@ -120,7 +129,7 @@ def test_team_serving_checks(run_cli, sim_env):
         "--transport",
         "http",
         "--stateless",
-        env={**sim_env, "WXO_MCP_STATE_KEY": "k" * 32},
+        env={**unset, "WXO_MCP_STATE_KEY": "k" * 32},
     )
     assert "Stateless without" not in keyed.out
     assert ("k" * 32) not in keyed.out

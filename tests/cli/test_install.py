@@ -267,7 +267,7 @@ def test_project_is_for_vscode_only(run_cli, home):
 def test_bad_setting_is_refused_before_writing(run_cli, home):
     result = run_cli("install", "cursor", "--tools", "everything")
     assert result.code == 2
-    assert "WXO_TOOLS" in result.err
+    assert "--tools must be" in result.err  # named as typed (issue 17), not WXO_TOOLS
     assert not target("cursor", home).exists()
 
 

@@ -34,7 +34,7 @@ async def test_stdio_against_the_built_in_simulator(tmp_path, mode, argv):
 def test_malformed_flag_exits_2_before_serving(run_cli):
     result = run_cli("serve", "--transport", "carrier-pigeon")
     assert result.code == 2
-    assert "WXO_MCP_TRANSPORT must be one of http, stdio" in result.err
+    assert "--transport must be one of http, stdio" in result.err  # the flag typed
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,7 @@ async def test_cancellation_closes_the_upstream_stream(connect, simulator):
         ("echo_agent", {"message": "hi", "colour": "red"}, "unknown argument(s) 'colour'"),
         ("echo_agent", {"message": "hi", "thread_id": "../../x"}, "not a valid Orchestrate id"),
         ("ask_agent", {"agent": "nobody", "message": "hi"}, "No agent named 'nobody'"),
+        ("ask_agent", {"agent": "hidden_agent", "message": "hi"}, "WXO_AGENTS='*,hidden_agent'"),
         ("get_run", {"run_id": "a/b"}, "not a valid Orchestrate id"),
         ("no_such_tool", {"message": "hi"}, "There is no tool named"),
     ],

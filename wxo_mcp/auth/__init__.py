@@ -7,7 +7,8 @@
 3. `WXO_API_KEY` (or `WXO_PASSWORD` for CPD): an API-key exchange (IBM Cloud IAM, AWS MCSP v1/v2,
    CPD) behind a token cache that refreshes before expiry, one refresh at a time;
 4. the ADK environment's saved token, only if `WXO_URL` is that environment's own URL;
-5. otherwise a provider whose every call explains what to configure.
+5. otherwise a provider whose every call explains what to configure (`missing`: the fix that
+   fits the deployment the URL names).
 
 It never raises: missing credentials surface per call, as AuthError with a hint.
 """
@@ -20,6 +21,7 @@ from wxo_mcp.auth.adk import AdkTokenProvider
 from wxo_mcp.auth.apikey import key_exchange_provider, uses_key_exchange
 from wxo_mcp.auth.files import TokenFileProvider
 from wxo_mcp.auth.kinds import resolve_auth_type
+from wxo_mcp.auth.missing import why_no_credentials
 from wxo_mcp.auth.refreshing import RefreshingTokenProvider
 from wxo_mcp.auth.static import StaticTokenProvider, UnavailableTokenProvider
 
@@ -36,8 +38,6 @@ __all__ = [
     "make_token_provider",
     "resolve_auth_type",
 ]
-
-_ACTIVATE = "run `orchestrate env activate <env>`"
 
 
 @runtime_checkable
@@ -72,24 +72,4 @@ def make_token_provider(settings: Settings) -> TokenProvider:
             settings.adk_token.get_secret_value() if settings.adk_token else None,
             settings.adk_token_expiry,
         )
-    return UnavailableTokenProvider(*_why_no_credentials(settings))
-
-
-def _why_no_credentials(settings: Settings) -> tuple[str, str]:
-    if settings.adk_env is not None and settings.adk_url and settings.url:
-        return (
-            f"The ADK token of environment '{settings.adk_env}' belongs to {settings.adk_url}, "
-            f"not to {settings.url}, so it is not sent there.",
-            "Set WXO_TOKEN or WXO_TOKEN_FILE for that instance, or "
-            f"`orchestrate env activate` an environment whose URL is {settings.url}.",
-        )
-    if settings.env_name is not None and settings.adk_env is None:
-        return (
-            f"The ADK environment '{settings.env_name}' (WXO_ENV) was not found in "
-            "~/.config/orchestrate/config.yaml.",
-            "Check `orchestrate env list`, or set WXO_URL and WXO_TOKEN.",
-        )
-    return (
-        "No Orchestrate credentials are configured.",
-        f"Set WXO_URL and WXO_TOKEN (or WXO_TOKEN_FILE), or {_ACTIVATE}.",
-    )
+    return UnavailableTokenProvider(*why_no_credentials(settings))

@@ -54,6 +54,7 @@ from wxo_mcp.bridge.tools import (
     agent_tool,
     generic_tools,
 )
+from wxo_mcp.bridge.unknown import unknown_agent
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import NotFound, WxoError
 
@@ -207,12 +208,9 @@ class Bridge:
         if item is None:
             if view.error is not None:
                 return self._failure(str(view.error), "ask_agent")
-            known = ", ".join(t.agent.name for t in view.tools[:20]) or "none"
-            return self._failure(
-                f"No agent named {args['agent'][:80]!r}. Known agents: {known}. "
-                "Call list_agents for the full list.",
-                "ask_agent",
-            )
+            ref = args["agent"].strip()
+            why = await unknown_agent(self.client, self.settings.agents, view, ref)
+            return self._failure(why, "ask_agent")
         return await self.run_agent(
             item,
             args["message"],

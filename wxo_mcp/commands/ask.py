@@ -13,7 +13,7 @@ from typing import Any
 
 import anyio
 
-from wxo_mcp.commands.common import open_bridge, print_err, settings_from
+from wxo_mcp.commands.common import open_bridge, print_err, settings_from, typed_flags
 from wxo_mcp.config import Settings
 
 __all__ = ["EXIT_RUNNING", "run"]
@@ -33,10 +33,18 @@ async def _ask(settings: Settings, agent: str, message: str, thread: str | None)
     return dict(result.structured_content or {})
 
 
+def _continuation(args: argparse.Namespace, fields: list[str], thread: str) -> str:
+    """The command that continues the thread, with the flags given this time (``--simulator``
+    too: its threads are kept between runs), so that it works exactly as printed."""
+    words = ["ask", *typed_flags(args, fields), args.agent]
+    quoted = " ".join(shlex.quote(w) for w in words)
+    return f"wxo-mcp {quoted} '…' --thread {thread}"
+
+
 def run(args: argparse.Namespace, fields: list[str]) -> int:
     # The generic ask_agent is this command's way in, whatever surfaces WXO_TOOLS gives hosts;
     # WXO_AGENTS still applies.
-    with settings_from(args, fields, tools="agents,generic") as settings:
+    with settings_from(args, fields, keep_threads=True, tools="agents,generic") as settings:
         data = anyio.run(_ask, settings, args.agent, args.message, args.thread)
     status = data.get("status")
     if data.get("text"):
@@ -44,10 +52,7 @@ def run(args: argparse.Namespace, fields: list[str]) -> int:
     thread = data.get("thread_id")
     if status == "completed":
         if thread:
-            print_err(
-                f"thread_id: {thread}  (continue: wxo-mcp ask {shlex.quote(args.agent)} "
-                f"'…' --thread {thread})"
-            )
+            print_err(f"thread_id: {thread}  (continue: {_continuation(args, fields, thread)})")
         return 0
     if status == "running":
         print_err(

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -29,7 +31,9 @@ __all__ = [
     "overrides_from",
     "print_err",
     "settings_from",
+    "simulator_threads_file",
     "table",
+    "typed_flags",
 ]
 
 SIMULATOR_TOKEN = "simulator-token"  # noqa: S105 - not a secret: the built-in simulator's own
@@ -40,23 +44,52 @@ def overrides_from(args: argparse.Namespace, fields: Sequence[str]) -> dict[str,
     return {f: getattr(args, f) for f in fields if getattr(args, f, None) is not None}
 
 
+def typed_flags(args: argparse.Namespace, fields: Sequence[str]) -> list[str]:
+    """The setting flags as given (``["--url", "http://…", …]``), with ``--simulator`` if used,
+    to print a command the user can run again."""
+    names: dict[str, str] = getattr(args, "flag_names", None) or {}
+    words = ["--simulator"] if getattr(args, "simulator", False) else []
+    for field, value in overrides_from(args, fields).items():
+        words += [names.get(field, "--" + field.replace("_", "-")), str(value)]
+    return words
+
+
+def simulator_threads_file() -> Path:
+    """Where ``--simulator`` commands keep the built-in simulator's threads between runs:
+    ``$XDG_CACHE_HOME/wxo-mcp/`` (``~/.cache/wxo-mcp/`` when that is unset or relative)."""
+    cache = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(cache) if os.path.isabs(cache) else Path.home() / ".cache"
+    return base / "wxo-mcp" / "simulator-threads.json"
+
+
 @contextlib.contextmanager
 def settings_from(
-    args: argparse.Namespace, fields: Sequence[str], **forced: object
+    args: argparse.Namespace,
+    fields: Sequence[str],
+    *,
+    keep_threads: bool = False,
+    **forced: object,
 ) -> Iterator[Settings]:
     """Settings from flags > environment > ADK files; with ``--simulator``, a simulator too.
 
     The simulator (uvicorn on 127.0.0.1 in a background thread) lives as long as the block and
-    replaces the URL and token, so anyone can try wxo-mcp without an Orchestrate account.
+    replaces the URL and token, so anyone can try wxo-mcp without an Orchestrate account. With
+    ``keep_threads`` its threads are kept in :func:`simulator_threads_file` between commands.
     """
     overrides: dict[str, object] = {**overrides_from(args, fields), **forced}
+    simulated = ("url", "token", "deployment")
     with contextlib.ExitStack() as stack:
         if getattr(args, "simulator", False):
             from wxo_mcp.simulator import Simulator, SimulatorOptions
 
-            sim = stack.enter_context(Simulator(SimulatorOptions(token=SIMULATOR_TOKEN)))
-            overrides.update(url=sim.url, token=SIMULATOR_TOKEN, deployment="local")
+            threads = simulator_threads_file() if keep_threads else None
+            options = SimulatorOptions(token=SIMULATOR_TOKEN, threads_file=threads)
+            sim = stack.enter_context(Simulator(options))
+            overrides.update(dict(zip(simulated, (sim.url, SIMULATOR_TOKEN, "local"), strict=True)))
         settings = Settings.load(overrides=overrides)
+        if getattr(args, "simulator", False):
+            # Not "flag": the user typed --simulator, not --url (and a token has no flag at all).
+            settings._sources.update(dict.fromkeys(simulated, "--simulator"))
         configure_logging(settings.log_level)
         yield settings
 

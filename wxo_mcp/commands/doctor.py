@@ -14,15 +14,17 @@ import argparse
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import anyio
+import yaml
 
 from wxo_mcp.api import RetryPolicy
 from wxo_mcp.auth import make_token_provider
 from wxo_mcp.commands.agents import agent_report, quiet_catalog
 from wxo_mcp.commands.common import open_client, settings_from, table
-from wxo_mcp.config import Settings
+from wxo_mcp.config import ADK_CONFIG, Settings
 from wxo_mcp.errors import ApiConnectionError, ConfigError, Unauthorized, WxoError
 from wxo_mcp.http_transport import check_bind, is_loopback
 from wxo_mcp.serving_settings import check_client_token, plain_http_warnings, read_state_keys
@@ -61,6 +63,8 @@ class Report:
 
 
 def _token_source(settings: Settings) -> str:
+    if settings.source_of("token") == "--simulator":
+        return "the built-in simulator (--simulator)"
     if settings.token is not None:
         return f"WXO_TOKEN ({settings.source_of('token')})"
     if settings.token_file is not None:
@@ -89,6 +93,10 @@ async def _check_instance(settings: Settings, report: Report) -> None:
             "TLS certificate verification is off (WXO_VERIFY=false).",
             "Use WXO_CA_BUNDLE with your private CA instead.",
         )
+    if settings.env_name is not None and settings.adk_env is None:
+        _unknown_environment(settings, report)
+        if settings.url is None:
+            return
     if settings.url is None:
         report.add(
             "problem",
@@ -107,6 +115,37 @@ async def _check_instance(settings: Settings, report: Report) -> None:
         return
     report.add("ok", f"Credentials: a bearer token from {_token_source(settings)}.")
     await _check_orchestrate(settings, report)
+
+
+def _adk_environments(home: Path) -> list[str]:
+    """The environment names in the ADK's config.yaml (none when it is missing or unreadable)."""
+    try:
+        config = yaml.safe_load((home / ADK_CONFIG).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    envs = config.get("environments") if isinstance(config, dict) else None
+    return sorted(str(name) for name in envs) if isinstance(envs, dict) else []
+
+
+def _unknown_environment(settings: Settings, report: Report) -> None:
+    """WXO_ENV names an environment the ADK does not have: say so, with the ones it has."""
+    typed = "--env" if settings.source_of("env_name") == "flag" else "WXO_ENV"
+    known = _adk_environments(Path.home())
+    what = f"The ADK environment '{settings.env_name}' ({typed}) is not in ~/{ADK_CONFIG}"
+    if known:
+        report.add(
+            "problem" if settings.url is None else "warning",
+            f"{what}. Known environments: {', '.join(known)}.",
+            f"Set {typed} to one of them (or leave it out to use the active one), or set "
+            "WXO_URL and credentials instead.",
+        )
+    else:
+        report.add(
+            "problem" if settings.url is None else "warning",
+            f"{what}, which lists no environments (the ADK is not set up for this user).",
+            f"Add it with `orchestrate env add -n {settings.env_name} -u <instance URL>`, or "
+            f"leave {typed} out and set WXO_URL and credentials instead.",
+        )
 
 
 def _check_serving(settings: Settings, allow_remote: bool, report: Report) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 #: Which path families a simulator serves (see ``SimulatorOptions.deployment``).
@@ -44,6 +45,9 @@ class SimulatorOptions:
         pending_delay: how long a new run stays ``pending`` before it starts.
         flow_seconds: how long ``flow_agent``'s async flow takes before its answer is appended
             to the thread (a message ``seconds=<float>`` overrides it).
+        threads_file: a JSON file the threads are loaded from at start and saved to at stop, so
+            a conversation outlives the process (``wxo-mcp ask --simulator … --thread``); see
+            ``saved``. None: threads live in memory only.
         stamp_steps: end each scenario status line (``run.step.intermediate`` text) with
             `` @<epoch seconds>`` taken as it is emitted, so a benchmark can measure how long the
             line takes to reach an MCP client as a progress notification.
@@ -67,6 +71,7 @@ class SimulatorOptions:
     pending_delay: float = 0.005
     stamp_steps: bool = False
     flow_seconds: float = 1.0
+    threads_file: Path | None = None
 
     @property
     def api_keys(self) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from .app import create_app
 from .faults import Faults
 from .observe import SeenRequest, StreamClosed
 from .options import Deployment, SimulatorOptions
+from .saved import load_threads, save_threads, snapshot
 from .state import SimulatorState
 from .store import RunRecord, ThreadRecord
 
@@ -83,6 +84,7 @@ class Simulator:
         self._socket: socket.socket | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_ready = threading.Event()
+        self._loaded_threads: dict[str, int] = {}
         self.port = 0
 
     # -- what tests use ---------------------------------------------------------------------------
@@ -191,6 +193,9 @@ class Simulator:
         """Bind a port and serve in a daemon thread; returns once the server accepts requests."""
         if self._thread is not None:
             raise RuntimeError("simulator already started")
+        if self.options.threads_file is not None:
+            self._state.store.threads.update(load_threads(self.options.threads_file))
+            self._loaded_threads = snapshot(self._state.store.threads)
         sock = _bind(self.options)
         self._socket = sock
         self.port = sock.getsockname()[1]
@@ -208,7 +213,8 @@ class Simulator:
             time.sleep(0.002)
 
     def stop(self) -> None:
-        """End every run and stream, stop uvicorn, join its thread and close the socket."""
+        """End every run and stream, stop uvicorn, join its thread and close the socket; with
+        ``threads_file``, save the threads."""
         server, thread = self._server, self._thread
         if server is not None and thread is not None and thread.is_alive():
             self._call_in_loop(self._state.begin_shutdown, wait=False)
@@ -219,6 +225,8 @@ class Simulator:
                 thread.join(_STOP_TIMEOUT)
         if self._socket is not None:
             self._socket.close()
+        if self.options.threads_file is not None and server is not None:
+            save_threads(self.options.threads_file, self._state.store.threads, self._loaded_threads)
         self._server = self._thread = self._socket = None
         self._loop = None
         self._loop_ready.clear()

@@ -1,0 +1,29 @@
+# The README's "MCP Inspector" example: every Inspector CLI call spawns its own `wxo-mcp serve`,
+# so a conversation across calls needs one long-lived `wxo-mcp simulator` that each server is
+# pointed at (WXO_URL / WXO_TOKEN passed with -e: the Inspector does not pass its environment on).
+section "Inspector CLI: two calls, one thread, against one long-lived wxo-mcp simulator"
+"$WXO_MCP" simulator --port 0 --token T 2>"$SCRATCH/simulator.log" &
+SERVER_PID=$!
+SIM_URL=""
+for _ in $(seq 1 300); do
+  SIM_URL=$(grep -o 'ready at http://127\.0\.0\.1:[0-9]*' "$SCRATCH/simulator.log" | head -n 1 | cut -d' ' -f3 || true)
+  [[ -n "$SIM_URL" ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  sleep 0.1
+done
+[[ -n "$SIM_URL" ]] || { cat "$SCRATCH/simulator.log" >&2; fail "wxo-mcp simulator did not start"; }
+echo "  simulator at $SIM_URL"
+FIRST=$(cd "$SCRATCH" && "$INSPECTOR" --cli -e "WXO_URL=$SIM_URL" -e WXO_TOKEN=T "$WXO_MCP" serve \
+  --method tools/call --tool-name echo_agent --tool-arg message=hello) \
+  || fail "the first Inspector call against the long-lived simulator failed"
+THREAD=$(printf '%s' "$FIRST" | python3 -c 'import json, sys; print(json.load(sys.stdin)["structuredContent"]["thread_id"])') \
+  || fail "no thread_id in the first call's result: $FIRST"
+inspect "second call continues the thread" '
+data = out["structuredContent"]
+assert data["text"] == "Echo (turn 2): again", data
+print("  thread", data["thread_id"], "->", repr(data["text"]))' \
+  -e "WXO_URL=$SIM_URL" -e WXO_TOKEN=T "$WXO_MCP" serve \
+  --method tools/call --tool-name echo_agent --tool-arg message=again "thread_id=$THREAD"
+kill "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=""
