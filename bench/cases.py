@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import anyio
-import httpx
+import httpx2 as httpx
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 
@@ -52,7 +52,8 @@ async def concurrent(action: Callable[[], Coroutine[Any, Any, Any]], count: int)
 
 
 class DirectRuns:
-    """Streams runs straight from the simulator, as the bridge does, over one pooled client."""
+    """Streams runs straight from the simulator, as the bridge does (httpx2), over one pooled
+    client."""
 
     def __init__(self, sim: SimulatorProcess) -> None:
         self._http = httpx.AsyncClient(
@@ -73,6 +74,10 @@ class DirectRuns:
 
     async def __aexit__(self, *exc: object) -> None:
         await self._http.aclose()
+
+    @property
+    def agent_ids(self) -> dict[str, str]:
+        return dict(self._ids)
 
     async def run(
         self, agent: str, message: str, on_step: Callable[[str], None] | None = None
@@ -97,6 +102,12 @@ class DirectRuns:
         if not text:
             raise BenchError(f"the direct run of {agent} gave no answer")
         return text
+
+
+async def visible_agents(sim: SimulatorProcess) -> int:
+    """How many agents the simulator lists without include_hidden (what wxo-mcp offers)."""
+    async with DirectRuns(sim) as direct:
+        return len(direct.agent_ids)
 
 
 # -- measurements ---------------------------------------------------------------------------------

@@ -128,10 +128,18 @@ def wxo_mcp_params(
     return StdioServerParameters(command=command[0], args=[*command[1:], "serve"], env=env)
 
 
-def bare_params(home: Path) -> StdioServerParameters:
+def wxo_mcp_marker() -> str:
+    """What identifies a spawned wxo-mcp server among this process's children."""
+    return f"{'wxo-mcp' if len(wxo_mcp_command()) == 1 else 'wxo_mcp'} serve"
+
+
+def bare_params(home: Path, tools: int = 0) -> StdioServerParameters:
+    """The bare MCPServer floor, with ``tools`` trivial tools besides echo and wait."""
     script = Path(__file__).with_name("bare_server.py")
     return StdioServerParameters(
-        command=sys.executable, args=[str(script)], env={"HOME": str(home)}
+        command=sys.executable,
+        args=[str(script)],
+        env={"HOME": str(home), "BENCH_BARE_TOOLS": str(tools)},
     )
 
 

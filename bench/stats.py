@@ -23,19 +23,39 @@ class Summary:
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the main table; ``target`` is an upper bound in the row's unit, if any."""
+    """One line of the main table.
+
+    ``target`` is an upper bound in the row's unit; ``ratio`` an upper bound as a multiple of
+    ``floor`` (the same thing measured without wxo-mcp, in the same run). A row may have both.
+    """
 
     label: str
     unit: str
     summary: Summary | None
     target: float | None = None
     note: str = ""
+    floor: Summary | None = None
+    ratio: float | None = None
 
     def verdict(self) -> str:
-        if self.target is None or self.summary is None:
+        if self.summary is None:
             return ""
-        met = self.summary.median <= self.target
-        return f"{'met' if met else 'MISSED'} (≤ {fmt(self.target, self.unit)})"
+        bounds = []
+        if self.target is not None:
+            bounds.append(self.target)
+        if self.ratio is not None and self.floor is not None:
+            bounds.append(self.ratio * self.floor.median)
+        if not bounds:
+            return ""
+        met = self.summary.median <= min(bounds)
+        said = []
+        if self.ratio is not None and self.floor is not None:
+            said.append(
+                f"{self.ratio:g} × floor = {fmt(self.ratio * self.floor.median, self.unit)}"
+            )
+        if self.target is not None:
+            said.append(fmt(self.target, self.unit))
+        return f"{'met' if met else 'MISSED'} (≤ {', ≤ '.join(said)})"
 
 
 def fmt(value: float, unit: str) -> str:
@@ -50,19 +70,20 @@ def fmt(value: float, unit: str) -> str:
 
 def table(rows: Sequence[Row]) -> str:
     lines = [
-        "| measure | median | min | max | n | target |",
-        "|---|---:|---:|---:|---:|---|",
+        "| measure | median | min | max | n | floor | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         s = row.summary
+        floor = fmt(row.floor.median, row.unit) if row.floor is not None else ""
         if s is None:
-            lines.append(f"| {row.label} | n/a | | | | {row.note} |")
+            lines.append(f"| {row.label} | n/a | | | | {floor} | {row.note} |")
             continue
         cells = [fmt(s.median, row.unit), fmt(s.low, row.unit), fmt(s.high, row.unit)]
         if s.count == 1:
             cells[1:] = ["", ""]
         target = " ".join(x for x in (row.verdict(), row.note) if x)
-        lines.append(f"| {row.label} | {' | '.join(cells)} | {s.count} | {target} |")
+        lines.append(f"| {row.label} | {' | '.join(cells)} | {s.count} | {floor} | {target} |")
     return "\n".join(lines)
 
 

@@ -21,3 +21,17 @@ def data(result: CallToolResult) -> dict[str, Any]:
 def text(result: CallToolResult) -> str:
     """The text blocks of a tool result, joined."""
     return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+def initialize_request(version: str = "2025-11-25", request_id: int = 1) -> dict[str, Any]:
+    """A raw handshake-era ``initialize`` request, for tests that speak JSON-RPC themselves."""
+    return {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": version,
+            "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"},
+        },
+    }

@@ -348,6 +348,7 @@ def test_describe_lists_every_variable_with_its_source():
         "WXO_AGENTS_TTL",
         "WXO_TOOL_DEADLINE",
         "WXO_MAX_RESULT_CHARS",
+        "WXO_MAX_STREAM_MB",
         "WXO_AGENT_ENVIRONMENT",
         "WXO_MCP_TRANSPORT",
         "WXO_MCP_HOST",
@@ -355,6 +356,13 @@ def test_describe_lists_every_variable_with_its_source():
         "WXO_LOG_LEVEL",
     ):
         assert var in rows
+
+
+def test_max_stream_mb_has_a_default_and_refuses_zero(tmp_path):
+    assert Settings.load(environ={}, home=tmp_path).max_stream_mb == 256
+    assert Settings.load(environ={"WXO_MAX_STREAM_MB": "16"}, home=tmp_path).max_stream_mb == 16
+    with pytest.raises(ConfigError, match="WXO_MAX_STREAM_MB"):
+        Settings.load(environ={"WXO_MAX_STREAM_MB": "0"}, home=tmp_path)
 
 
 def test_load_reads_os_environ_by_default(monkeypatch, tmp_path):

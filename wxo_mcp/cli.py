@@ -11,6 +11,7 @@ process listings; they come from the environment (or files) only.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -55,6 +56,7 @@ _AGENTS = [
 _CALLS = [
     ("--tool-deadline", "tool_deadline", "seconds a call waits before returning a run handle"),
     ("--max-result-chars", "max_result_chars", "longer answers are cut"),
+    ("--max-stream-mb", "max_stream_mb", "megabytes a run stream may send before it is left"),
 ]
 _SERVING = [
     ("--transport", "transport", "stdio or http"),
@@ -294,6 +296,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
         "--agents", dest="sim_agents", type=int, default=0, help="add N generated echo agents"
     )
     sim.add_argument(
+        "--keep-alive",
+        dest="sim_keep_alive",
+        type=float,
+        default=5.0,
+        help="seconds an idle keep-alive connection stays open (1 provokes stale connections)",
+    )
+    sim.add_argument(
         "--deployment",
         dest="sim_deployment",
         choices=_SIM_DEPLOYMENTS,
@@ -309,7 +318,7 @@ def _simulator(args: argparse.Namespace, fields: list[str]) -> int:
     import os
 
     from wxo_mcp.commands.common import configure_logging
-    from wxo_mcp.simulator import serve
+    from wxo_mcp.simulator import SimulatorOptions, serve
 
     configure_logging("INFO")
     token = args.sim_token or os.environ.get("WXO_SIMULATOR_TOKEN") or "sim-token"
@@ -319,14 +328,15 @@ def _simulator(args: argparse.Namespace, fields: list[str]) -> int:
             f"WXO_SIMULATOR_DEPLOYMENT must be one of {', '.join(_SIM_DEPLOYMENTS)}, "
             f"not {deployment!r}"
         )
+    options = SimulatorOptions(
+        port=args.sim_port,
+        token=token,
+        extra_agents=args.sim_agents,
+        deployment=deployment,  # type: ignore[arg-type]  # checked against _SIM_DEPLOYMENTS above
+        keep_alive_seconds=args.sim_keep_alive,
+    )
     try:
-        serve(
-            host="127.0.0.1",
-            port=args.sim_port,
-            token=token,
-            extra_agents=args.sim_agents,
-            deployment=deployment,  # type: ignore[arg-type]  # checked against _SIM_DEPLOYMENTS
-        )
+        serve(options=options)
     except OSError as exc:  # binding comes first: a port in use or not ours to take
         raise ConfigError(
             f"Cannot listen on 127.0.0.1:{args.sim_port}: {exc.strerror or exc}.",
@@ -350,6 +360,10 @@ def _demo(args: argparse.Namespace, fields: list[str]) -> int:
 def _dispatch(name: str) -> Callable[[argparse.Namespace, list[str]], int]:
     """The command's ``run``, imported only when chosen (``--help`` stays fast)."""
     if name == "serve":
+        # Start-up allocates ~110k objects that live as long as the server (the MCP SDK's
+        # models of both protocol eras): collecting while they are made frees nothing. serve.run
+        # freezes them once the server is built, and turns collection back on.
+        gc.disable()
         from wxo_mcp.commands import serve
 
         return serve.run

@@ -329,6 +329,7 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "tool_deadline": ("WXO_TOOL_DEADLINE", _number("WXO_TOOL_DEADLINE", float, 0.1)),
     "max_result_chars": ("WXO_MAX_RESULT_CHARS", _number("WXO_MAX_RESULT_CHARS", int, 100)),
     "read_timeout": ("WXO_READ_TIMEOUT", _number("WXO_READ_TIMEOUT", float, 0.1)),
+    "max_stream_mb": ("WXO_MAX_STREAM_MB", _number("WXO_MAX_STREAM_MB", int, 1)),
     "agent_environment": (
         "WXO_AGENT_ENVIRONMENT",
         _choice("WXO_AGENT_ENVIRONMENT", {"live": "live", "draft": "draft"}),
@@ -382,6 +383,8 @@ class Settings(BaseModel):
     max_result_chars: int = Field(100_000, ge=100)
     read_timeout: float = Field(300.0, gt=0)
     """Seconds of silence on a stream before it counts as stalled (IBM's clients use 300)."""
+    max_stream_mb: int = Field(256, ge=1)
+    """Megabytes one run stream may send without finishing before wxo-mcp stops reading it."""
     agent_environment: Literal["live", "draft"] | None = None
     transport: Literal["stdio", "http"] = "stdio"
     host: str = "127.0.0.1"

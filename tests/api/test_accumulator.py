@@ -274,3 +274,24 @@ def test_outcome_snapshot():
 )
 def test_text_of_message(message, text):
     assert RunAccumulator.text_of_message(message) == text
+
+
+def test_delta_text_is_kept_up_to_the_cap_and_the_rest_only_counted():
+    acc = RunAccumulator(max_text_chars=10)
+    for _ in range(1000):
+        acc.feed(_delta("abcdefg"))
+    assert acc.text() == "abcdefgabc"
+    assert acc.delta_chars == 7000
+    assert acc.events_seen == 1000
+
+
+def test_tool_steps_are_bounded_in_number_and_size():
+    from wxo_mcp.api.accumulator import MAX_STEP_CONTENT, MAX_STEPS
+
+    acc = RunAccumulator()
+    response = {"type": "tool_response", "name": "t", "content": "x" * (MAX_STEP_CONTENT * 2)}
+    for n in range(MAX_STEPS + 50):
+        details = [dict(response, tool_call_id=f"c{n}")]
+        acc.feed(ev("run.step.delta", delta={"step_details": details}))
+    assert len(acc.steps) == MAX_STEPS
+    assert all(len(step.content or "") == MAX_STEP_CONTENT for step in acc.steps)

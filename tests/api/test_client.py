@@ -199,7 +199,7 @@ async def test_long_answer(client: OrchestrateClient, simulator: Simulator):
 # -- argument checks -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", ["../agents", "a/b", "x?y", "", "z" * 65])
+@pytest.mark.parametrize("bad", ["../agents", "a/b", "x?y", "", "z" * 129, "-z", "z\n"])
 async def test_bad_ids_send_nothing(client: OrchestrateClient, simulator: Simulator, bad: str):
     with pytest.raises(InvalidArgument):
         await client.get_run(bad)
@@ -386,11 +386,12 @@ async def test_stalled_stream_is_a_stream_error(
 
 async def test_malformed_line_is_skipped(client: OrchestrateClient, simulator: Simulator, caplog):
     simulator.faults.malformed_line_after(events=2)
-    with caplog.at_level(logging.WARNING, logger="wxo_mcp.api.ndjson"):
+    with caplog.at_level(logging.WARNING, logger="wxo_mcp.api"):
         acc = await run(client, simulator, "echo_agent", "hi")
     assert acc.status == "completed"
     assert acc.text() == "Echo (turn 1): hi"
-    assert any("malformed" in r.getMessage() for r in caplog.records)
+    summaries = [r for r in caplog.records if "Skipped 1 run-stream line" in r.getMessage()]
+    assert len(summaries) == 1
 
 
 async def test_leaving_the_block_closes_the_stream(client: OrchestrateClient, simulator: Simulator):

@@ -36,9 +36,9 @@ def test_capture_2026_decodes_every_event():
     ]
 
 
-def test_verbatim_capture_skips_the_elided_lines_with_warnings(caplog):
-    with caplog.at_level(logging.WARNING, logger="wxo_mcp.api.ndjson"):
-        objs = decode_all(raw("capture_2026_verbatim.ndjson"))
+def test_verbatim_capture_skips_the_elided_lines_and_counts_them():
+    decoder = NDJSONDecoder()
+    objs = decoder.feed(raw("capture_2026_verbatim.ndjson")) + decoder.flush()
     assert [o["event"] for o in objs] == [
         "run.started",
         "message.started",
@@ -48,7 +48,7 @@ def test_verbatim_capture_skips_the_elided_lines_with_warnings(caplog):
         "run.completed",
         "done",
     ]
-    assert len([r for r in caplog.records if "malformed" in r.getMessage()]) == 3
+    assert decoder.skipped_lines == 3
 
 
 def test_seed_2025_stream():
@@ -117,12 +117,26 @@ def test_last_line_without_newline_needs_flush():
 
 
 @pytest.mark.parametrize("bad", [b"{not json", b"[1, 2]", b'"a string"', b"\xff\xfe{}"])
-def test_malformed_line_is_skipped_with_a_warning(bad, caplog, capsys):
+def test_malformed_line_is_skipped_and_counted_without_a_warning_per_line(bad, caplog, capsys):
+    decoder = NDJSONDecoder()
     with caplog.at_level(logging.WARNING, logger="wxo_mcp.api.ndjson"):
-        out = decode_all(b'{"event": "a"}\n' + bad + b'\n{"event": "b"}\n')
+        out = decoder.feed(b'{"event": "a"}\n' + bad + b"\n" + bad + b'\n{"event": "b"}\n')
     assert out == [{"event": "a"}, {"event": "b"}]
-    assert caplog.records
+    assert decoder.skipped_lines == 2
+    assert decoder.first_skipped
+    assert not caplog.records  # the stream's owner logs one summary per run
     assert capsys.readouterr().out == ""  # never stdout: it is the MCP wire
+
+
+def test_invalid_utf8_in_a_line_is_replaced_not_dropped():
+    line = b'{"event": "message.created", "data": {"text": "caf\xe9 ok"}}\n'
+    assert decode_all(line) == [{"event": "message.created", "data": {"text": "caf\ufffd ok"}}]
+
+
+def test_the_sample_of_a_skipped_line_is_redacted():
+    decoder = NDJSONDecoder()
+    decoder.feed(b"<p>Authorization: Bearer s3cr3t-t0ken-value</p>\n")
+    assert "s3cr3t" not in decoder.first_skipped
 
 
 def test_unknown_events_pass_through():
@@ -141,7 +155,7 @@ def test_overlong_line_is_dropped_and_memory_stays_bounded(caplog):
             assert decoder.buffered <= 100
     assert decoder.feed(b'tail"}\n{"event": "b"}\n') == [{"event": "b"}]
     assert decoder.skipped_lines == 1
-    assert any("longer than 100 bytes" in r.getMessage() for r in caplog.records)
+    assert "longer than 100 bytes" in decoder.first_skipped
 
 
 def test_overlong_line_within_one_chunk_is_dropped():
@@ -155,3 +169,36 @@ def test_overlong_line_within_one_chunk_is_dropped():
 def test_any_split_of_the_capture_decodes_the_same(cuts):
     data = raw("capture_2026.ndjson")
     assert decode_all(data, sorted(c % (len(data) + 1) for c in cuts)) == decode_all(data)
+
+
+@pytest.mark.parametrize("bad", [b'{"event": ', b"\xef\xbb\xbf{oops", b"[1, 2]"])
+def test_malformed_line_across_chunks_is_skipped_and_the_next_one_decoded(bad, caplog):
+    decoder = NDJSONDecoder()
+    with caplog.at_level(logging.WARNING):
+        first = decoder.feed(bad[:3])
+        rest = decoder.feed(bad[3:] + b'\n{"event": "done", "data": {}}\n')
+    assert first == []
+    assert rest == [{"event": "done", "data": {}}]
+    assert decoder.skipped_lines == 1
+    assert decoder.buffered == 0
+
+
+def test_invalid_utf8_across_chunks_is_kept_with_replacement_characters():
+    bad = b'{"event": "\xff\xfe"}'
+    decoder = NDJSONDecoder()
+    first = decoder.feed(bad[:3])
+    rest = decoder.feed(bad[3:] + b'\n{"event": "done", "data": {}}\n')
+    assert first == []
+    assert rest == [{"event": "\ufffd\ufffd"}, {"event": "done", "data": {}}]
+    assert decoder.skipped_lines == 0
+
+
+def test_long_line_across_many_chunks_decodes_once_and_frees_its_buffer():
+    text = "é" * 300_000  # two bytes each: chunk cuts land inside characters
+    line = json.dumps({"event": "message.created", "data": {"text": text}}).encode() + b"\r\n"
+    decoder = NDJSONDecoder()
+    out = []
+    for i in range(0, len(line), 4093):
+        out += decoder.feed(line[i : i + 4093])
+    assert out == [{"event": "message.created", "data": {"text": text}}]
+    assert decoder.buffered == 0

@@ -54,13 +54,13 @@ def test_pasted_api_suffix_is_removed(suffix):
     assert e.runs == "https://h/instances/i/v1/orchestrate/runs"
 
 
-@pytest.mark.parametrize("good", ["a", "c5af3b86-16c6-4ef7-984a-ca9622a6da82", "A" * 64])
+@pytest.mark.parametrize("good", ["a", "c5af3b86-16c6-4ef7-984a-ca9622a6da82", "A" * 128, "run_1"])
 def test_valid_ids(good):
     assert validate_id(good, "run_id") == good
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "../agents", "a/b", "a?x=1", "a b", "a" * 65, "é", "a%2F", "a.b", "a\n"]
+    "bad", ["", "../agents", "a/b", "a?x=1", "a b", "a" * 129, "é", "a%2F", "a.b", "a\n", "-a"]
 )
 def test_invalid_ids_raise_before_any_request(bad):
     with pytest.raises(InvalidArgument) as info:

@@ -401,9 +401,14 @@ async def test_failures_are_shared_by_waiting_callers():
 
 
 def test_tls_verify_rules(tmp_path, caplog):
-    assert tls_verify(load()) is True
+    default = tls_verify(load())
+    assert default.verify_mode == ssl.CERT_REQUIRED
+    assert default.check_hostname
+    assert tls_verify(load()) is default  # one context shared by every pool and exchange
     with caplog.at_level(logging.WARNING):
-        assert tls_verify(load(WXO_VERIFY="false")) is False
+        off = tls_verify(load(WXO_VERIFY="false"))
+    assert off.verify_mode == ssl.CERT_NONE
+    assert not off.check_hostname
     bad = tmp_path / "ca.pem"
     bad.write_text("not a certificate")
     with pytest.raises(ConfigError, match="WXO_CA_BUNDLE"):

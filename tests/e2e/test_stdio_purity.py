@@ -26,7 +26,7 @@ atexit.register(lambda: print("goodbye from a dependency"))
 _real_import = builtins.__import__
 def _noisy_import(name, *args, **kwargs):
     module = _real_import(name, *args, **kwargs)
-    if name == "httpx" and not getattr(module, "_noisy", False):
+    if name == "httpx2" and not getattr(module, "_noisy", False):
         module._noisy = True
         send = module.AsyncClient.send
         async def chatty_send(self, *a, **k):

@@ -10,6 +10,7 @@ from the final message's `step_history`. The status comes from terminal events o
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -121,10 +122,22 @@ def _steps_of(details: object) -> list[ToolStep]:
     return steps
 
 
-class RunAccumulator:
-    """Folds RunEvents, in order, into the run's ids, status, text and tool steps."""
+#: Tool steps kept from a stream's deltas; a run that makes more is not one a model reads whole.
+MAX_STEPS = 200
+#: A tool response's content kept per step (results show 2,000 characters; files named in it
+#: are found by parsing it, so keep far more than that).
+MAX_STEP_CONTENT = 64 * 1024
 
-    def __init__(self) -> None:
+
+class RunAccumulator:
+    """Folds RunEvents, in order, into the run's ids, status, text and tool steps.
+
+    Memory is bounded by what a result can show, not by the stream: delta text is kept up to
+    ``max_text_chars`` (the rest only counted, in ``delta_chars``), tool steps up to
+    ``MAX_STEPS``; events themselves are folded, never stored.
+    """
+
+    def __init__(self, max_text_chars: int | None = None) -> None:
         self.run_id: str | None = None
         self.thread_id: str | None = None
         self.status: RunStatus = "running"
@@ -132,6 +145,10 @@ class RunAccumulator:
         self.final_message: dict[str, Any] | None = None
         self._delta_parts: list[str] = []
         self._delta_text: str | None = ""
+        self._max_text = max_text_chars
+        self._kept_chars = 0
+        #: Characters of delta text received, kept or not.
+        self.delta_chars = 0
         #: The latest status line of run.step.intermediate ("Thinking this through…").
         self.progress_text: str | None = None
         self.finished = False
@@ -180,9 +197,17 @@ class RunAccumulator:
             self._add_delta_steps(_steps_of(delta.get("step_details")))
 
     def _add_delta_text(self, text: str) -> None:
-        if text:
-            self._delta_parts.append(text)
-            self._delta_text = None  # joined again only when read
+        if not text:
+            return
+        self.delta_chars += len(text)
+        if self._max_text is not None:
+            room = self._max_text - self._kept_chars
+            if room <= 0:
+                return
+            text = text[:room]
+        self._kept_chars += len(text)
+        self._delta_parts.append(text)
+        self._delta_text = None  # joined again only when read
 
     @property
     def delta_text(self) -> str:
@@ -203,6 +228,10 @@ class RunAccumulator:
 
     def _add_delta_steps(self, steps: list[ToolStep]) -> None:
         for step in steps:
+            if len(self._delta_steps) >= MAX_STEPS:
+                return
+            if step.content is not None and len(step.content) > MAX_STEP_CONTENT:
+                step = dataclasses.replace(step, content=step.content[:MAX_STEP_CONTENT])
             # A singular `tool_call` often repeats a call already announced in a batch
             # (agentops skips it as a duplicate).
             if (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
 
-import httpx
+import httpx2 as httpx
 
 from wxo_mcp.auth import TokenProvider
 

@@ -4,6 +4,10 @@ One pooled `httpx.AsyncClient` per OrchestrateClient. Every httpx exception is t
 here (`_translate`), also while a run stream is being read, so nothing from httpx crosses this
 module: callers see only the `wxo_mcp.errors` tree. Reads are retried per `retry.py`; run
 creation only when the server surely started nothing.
+
+"httpx" here is `httpx2` (Pydantic's continuation of httpx, same API), the stack the MCP SDK
+already loads: one HTTP library per process, and less CPU per request (measured in bench/).
+The token exchanges (auth/) import it under the same name.
 """
 
 from __future__ import annotations
@@ -17,10 +21,18 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-import httpx
+import httpx2 as httpx
 
 from wxo_mcp.api.agents import Agent, explicit_names
 from wxo_mcp.api.bearer import BearerAuth
+from wxo_mcp.api.bodies import (
+    AGENT_LIST_BODY,
+    READ_BODY,
+    MiB,
+    decode_json,
+    read_capped,
+    read_prefix,
+)
 from wxo_mcp.api.events import RunEvent
 from wxo_mcp.api.ndjson import DEFAULT_MAX_LINE_BYTES, NDJSONDecoder
 from wxo_mcp.api.paths import Endpoints, validate_id
@@ -55,8 +67,6 @@ __all__ = ["OrchestrateClient", "RunStream"]
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "wxo-mcp/0.1"
-#: Error bodies are read up to this size: enough for any JSON error, bounded for HTML pages.
-MAX_ERROR_BODY = 64 * 1024
 #: Runs (streams) and reads in flight at once, and idle connections kept for the next burst.
 MAX_CONNECTIONS = 1000
 MAX_KEEPALIVE = 100
@@ -64,6 +74,19 @@ MAX_KEEPALIVE = 100
 #: in flight its cost grows with their square (0.28 s of CPU for a burst of 100 runs). Several
 #: independent pools, used in turn, keep each walk short.
 POOL_SHARDS = 8
+#: Seconds an idle connection is kept for reads: below common server timeouts (uvicorn 5 s). A
+#: read that still meets a connection the server just closed is retried like any read.
+KEEPALIVE_EXPIRY = 4.0
+#: Seconds an idle connection is kept for starting runs. A run start is never re-sent once it
+#: may have reached the server, so it must not meet a connection the server is closing: no
+#: server drops a connection idle for less than this.
+RUN_START_KEEPALIVE = 0.5
+#: After a terminal event, how long (and how much) the rest of the body is read so that the
+#: connection can go back to the pool; a server that keeps it open loses it instead.
+DRAIN_SECONDS = 0.1
+DRAIN_BYTES = 64 * 1024
+#: Events a RunStream keeps for a StreamError's diagnostics (it keeps no others).
+RECENT_EVENTS = 16
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,8 +94,12 @@ POOL_SHARDS = 8
 
 
 def _failure_kind(exc: httpx.HTTPError) -> Failure:
-    """connect: nothing was sent; timeout: no answer in time; network: the connection broke."""
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+    """connect: the request never got through whole (no connection, or it could not be written,
+    so no server can have acted on it); timeout: no answer in time; network: the connection
+    broke after the request was sent."""
+    if isinstance(
+        exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteError
+    ):
         return "connect"
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
@@ -122,13 +149,28 @@ def _status_error(
     )
 
 
-async def _read_bounded(response: httpx.Response) -> bytes:
-    data = bytearray()
-    async for chunk in response.aiter_bytes():
-        data += chunk
-        if len(data) >= MAX_ERROR_BODY:
-            break
-    return bytes(data[:MAX_ERROR_BODY])
+def _is_stream(response: httpx.Response) -> bool:
+    """A run stream is NDJSON (under an SSE or JSON type); never a web page."""
+    kind = response.headers.get("content-type", "").lower()
+    return "html" not in kind and "xml" not in kind
+
+
+def _not_a_stream(response: httpx.Response, where: str) -> ApiError:
+    """A redirect or a web page answered the run start: say what came back, not "0 events"."""
+    kind = response.headers.get("content-type") or "no content type"
+    status = response.status_code
+    if 300 <= status < 400:
+        target = httpx.URL(response.headers.get("location", "")).host or "another place"
+        came = f"a redirect (HTTP {status}) to {target}"
+        hint = "Set WXO_URL to the instance's API URL itself; wxo-mcp does not follow redirects."
+    else:
+        came = f"HTTP {status} with {kind[:60]} instead of a run stream"
+        hint = "Check that WXO_URL points at the Orchestrate API, not a web page or a login proxy."
+    return ApiError(
+        f"Orchestrate at {where} answered the run start with {came}. A run may have started: "
+        "look at the resource orchestrate://runs before trying again.",
+        hint,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,12 +180,21 @@ async def _read_bounded(response: httpx.Response) -> bytes:
 class RunStream:
     """The events of one streamed run, as an async iterator that owns its HTTP response.
 
-    Raises StreamError (with `events` received so far) if the connection breaks, stalls past
-    the read timeout, or ends before a terminal event. Closed by `stream_run`'s block.
+    Ends at the first terminal event, even if the connection stays open after it. Raises
+    StreamError (with the last few events) if the connection breaks, stalls past the read
+    timeout, ends before a terminal event, or sends more than ``max_bytes`` without finishing.
+    Events are handed out, never kept: memory does not grow with the length of the run.
+    Closed by `stream_run`'s block.
     """
 
     def __init__(
-        self, response: httpx.Response, where: str, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+        self,
+        response: httpx.Response,
+        where: str,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        *,
+        max_bytes: int | None = None,
+        secrets: list[str] | None = None,
     ) -> None:
         self._response = response
         self._where = where
@@ -152,8 +203,13 @@ class RunStream:
         self._pending: deque[RunEvent] = deque()
         self._exhausted = False
         self._terminal = False
-        #: Every event handed out so far, in order.
-        self.received: list[RunEvent] = []
+        self._max_bytes = max_bytes
+        self._secrets = secrets or []
+        self._summarised = False
+        #: The last events handed out (for diagnostics), and how many there were in all.
+        self.recent: deque[RunEvent] = deque(maxlen=RECENT_EVENTS)
+        self.count = 0
+        self.bytes_read = 0
         self.run_id: str | None = None
         self.thread_id: str | None = None
 
@@ -162,10 +218,12 @@ class RunStream:
 
     def _queue(self, objects: list[dict[str, Any]]) -> None:
         for obj in objects:
+            if self._terminal:
+                return  # nothing after the end of the run counts
             event = RunEvent.from_wire(obj)
             if event is None:
                 continue
-            self._terminal = self._terminal or event.is_terminal
+            self._terminal = event.is_terminal
             data = event.data
             if self.run_id is None and isinstance(data.get("run_id"), str):
                 self.run_id = data["run_id"]
@@ -176,14 +234,14 @@ class RunStream:
     def _broken(self, reason: str, *, stalled: bool = False) -> StreamError:
         run = f" (run {self.run_id})" if self.run_id else ""
         hint = (
-            f"The run may still finish: read it later with get_run {self.run_id}."
+            f'The run may still finish: call get_run with run_id "{self.run_id}" later.'
             if self.run_id
             else "Try again."
         )
         return StreamError(
-            f"The run stream from {self._where}{run} {reason} after {len(self.received)} events.",
+            f"The run stream from {self._where}{run} {reason} after {self.count} events.",
             hint,
-            events=self.received,
+            events=self.recent,
             run_id=self.run_id,
             thread_id=self.thread_id,
             stalled=stalled,
@@ -191,7 +249,7 @@ class RunStream:
 
     async def __anext__(self) -> RunEvent:
         while not self._pending:
-            if self._exhausted:
+            if self._exhausted or self._terminal:
                 raise StopAsyncIteration
             try:
                 chunk = await self._chunks.__anext__()
@@ -199,7 +257,7 @@ class RunStream:
                 self._exhausted = True
                 self._queue(self._decoder.flush())
                 if not self._pending and not self._terminal:
-                    raise self._broken("ended before the run finished") from None
+                    raise self._broken(self._ended_early()) from None
                 continue
             except httpx.TimeoutException as exc:
                 self._exhausted = True
@@ -207,19 +265,65 @@ class RunStream:
             except httpx.HTTPError as exc:
                 self._exhausted = True
                 raise self._broken(f"broke ({redact(str(exc)) or type(exc).__name__})") from exc
+            self.bytes_read += len(chunk)
+            if self._max_bytes is not None and self.bytes_read > self._max_bytes:
+                self._exhausted = True
+                raise self._broken(
+                    f"sent more than {self._max_bytes // (1024 * 1024)} MB without finishing, "
+                    "so wxo-mcp stopped reading it,"
+                )
             self._queue(self._decoder.feed(chunk))
         event = self._pending.popleft()
-        self.received.append(event)
+        self.count += 1
+        self.recent.append(event)
         return event
+
+    def _ended_early(self) -> str:
+        if self.count == 0 and self._decoder.skipped_lines:
+            kind = self._response.headers.get("content-type", "no content type")
+            return (
+                f"ended before the run finished: HTTP {self._response.status_code} ({kind}) "
+                f"with {self._decoder.skipped_lines} lines that are not run events"
+            )
+        return "ended before the run finished"
+
+    def _summarise_skipped(self) -> None:
+        """One warning per run for lines that were not events, never one per line."""
+        decoder = self._decoder
+        if self._summarised or not decoder.skipped_lines:
+            return
+        self._summarised = True
+        run = f" of run {self.run_id}" if self.run_id else ""
+        logger.warning(
+            "Skipped %d run-stream lines%s from %s that were not JSON events (first: %r).",
+            decoder.skipped_lines,
+            run,
+            self._where,
+            redact(decoder.first_skipped, self._secrets),
+        )
 
     async def aclose(self) -> None:
         """Close the response now (also when cancelled: the close is shielded, and brief)."""
+        drain = self._terminal and not self._exhausted
         self._exhausted = True
+        self._summarise_skipped()
         with anyio.move_on_after(5, shield=True):
             try:
+                if drain:
+                    await self._drain()
                 await self._response.aclose()
             except httpx.HTTPError as exc:
                 logger.debug("Ignored an error while closing a run stream: %s", exc)
+
+    async def _drain(self) -> None:
+        """The body's end usually follows the terminal event at once: read it, briefly, so the
+        connection can serve the next run."""
+        left = DRAIN_BYTES
+        with anyio.move_on_after(DRAIN_SECONDS):
+            async for chunk in self._chunks:
+                left -= len(chunk)
+                if left < 0:
+                    return
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +347,7 @@ class OrchestrateClient:
         read_timeout: float = 300.0,
         retry: RetryPolicy = DEFAULT_RETRY,
         max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        max_stream_bytes: int | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         self._settings = settings
@@ -253,6 +358,9 @@ class OrchestrateClient:
         )
         self._retry = retry
         self._max_line_bytes = max_line_bytes
+        self._max_stream_bytes = (
+            max_stream_bytes if max_stream_bytes is not None else settings.max_stream_mb * MiB
+        )
         self._sleep = sleep
         self._http: tuple[httpx.AsyncClient, ...] | None = None
         self._turn = 0
@@ -285,9 +393,14 @@ class OrchestrateClient:
     def _build_http(self) -> tuple[httpx.AsyncClient, ...]:
         # Runs in a worker thread: building the TLS context reads CA files from disk.
         verify = tls_verify(self._settings)  # the same rules as the token exchanges
-        return tuple(self._build_pool(verify) for _ in range(POOL_SHARDS))
+        # Reads first, then run starts (see RUN_START_KEEPALIVE), POOL_SHARDS of each.
+        return tuple(
+            self._build_pool(verify, expiry)
+            for expiry in (KEEPALIVE_EXPIRY, RUN_START_KEEPALIVE)
+            for _ in range(POOL_SHARDS)
+        )
 
-    def _build_pool(self, verify: ssl.SSLContext | bool) -> httpx.AsyncClient:
+    def _build_pool(self, verify: ssl.SSLContext, expiry: float) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             timeout=self._timeout,
             # Each streamed run holds a connection for its whole length, so this bounds the
@@ -295,7 +408,7 @@ class OrchestrateClient:
             limits=httpx.Limits(
                 max_connections=MAX_CONNECTIONS // POOL_SHARDS,
                 max_keepalive_connections=MAX_KEEPALIVE // POOL_SHARDS,
-                keepalive_expiry=30.0,
+                keepalive_expiry=expiry,
             ),
             verify=verify,
             follow_redirects=False,  # never carry the bearer token to another host
@@ -303,15 +416,15 @@ class OrchestrateClient:
             trust_env=True,
         )
 
-    async def _client(self) -> httpx.AsyncClient:
+    async def _client(self, *, run_start: bool = False) -> httpx.AsyncClient:
         if self._closed:
             raise RuntimeError("This OrchestrateClient is closed; create a new one.")
         if self._http is None:
             async with self._lock:
                 if self._http is None:
                     self._http = await anyio.to_thread.run_sync(self._build_http)
-        self._turn = (self._turn + 1) % len(self._http)
-        return self._http[self._turn]
+        self._turn = (self._turn + 1) % POOL_SHARDS
+        return self._http[self._turn + (POOL_SHARDS if run_start else 0)]
 
     # -- properties --------------------------------------------------------------------------
 
@@ -345,18 +458,30 @@ class OrchestrateClient:
     # -- reads -------------------------------------------------------------------------------
 
     async def _get_json(
-        self, url: str, what: str, params: Mapping[str, str | int] | None = None
+        self,
+        url: str,
+        what: str,
+        params: Mapping[str, str | int] | None = None,
+        limit: int = READ_BODY,
     ) -> Any:
-        """GET with the read retry policy; the decoded JSON body."""
+        """GET with the read retry policy; the decoded JSON body, read up to ``limit`` bytes."""
         http = await self._client()
         where = self.base_url
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await http.get(
-                    url, params=params, auth=self._auth, headers={"Accept": "application/json"}
+                request = http.build_request(
+                    "GET", url, params=params, headers={"Accept": "application/json"}
                 )
+                response = await http.send(request, auth=self._auth, stream=True)
+                try:
+                    if response.status_code >= 400:
+                        content = await read_prefix(response)
+                    else:
+                        content = await read_capped(response, limit, where, what)
+                finally:
+                    await response.aclose()
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = _translate(exc, where, what)
                 if (
@@ -369,9 +494,7 @@ class OrchestrateClient:
                     continue
                 raise error from exc
             if response.status_code >= 400:
-                error = self._explained(
-                    _status_error(response, response.content, what, self._secrets())
-                )
+                error = self._explained(_status_error(response, content, what, self._secrets()))
                 if attempt < self._retry.attempts and should_retry_read(
                     status=response.status_code
                 ):
@@ -380,7 +503,7 @@ class OrchestrateClient:
                     continue
                 raise error
             try:
-                return response.json()
+                return decode_json(content)
             except ValueError as exc:
                 raise ApiError(
                     f"Orchestrate at {where} answered {what} with something that is not JSON.",
@@ -410,7 +533,10 @@ class OrchestrateClient:
         """
         endpoints = self._require_endpoints()
         body = await self._get_json(
-            endpoints.agents, "listing agents", params={"include_hidden": "true"}
+            endpoints.agents,
+            "listing agents",
+            params={"include_hidden": "true"},
+            limit=AGENT_LIST_BODY,
         )
         items = body.get("data") if isinstance(body, dict) else body
         if not isinstance(items, list):
@@ -490,7 +616,13 @@ class OrchestrateClient:
         if environment_id:
             body["environment_id"] = environment_id
         response = await self._create_run(body)
-        stream = RunStream(response, self.base_url, self._max_line_bytes)
+        stream = RunStream(
+            response,
+            self.base_url,
+            self._max_line_bytes,
+            max_bytes=self._max_stream_bytes,
+            secrets=self._secrets(),
+        )
         try:
             yield stream
         finally:
@@ -499,7 +631,7 @@ class OrchestrateClient:
     async def _create_run(self, body: dict[str, Any]) -> httpx.Response:
         """POST the run; re-sent only after a connect failure or a 429 (see retry.py)."""
         url = self._require_endpoints().runs
-        http = await self._client()
+        http = await self._client(run_start=True)
         where = self.base_url
         what = "starting a run"
         attempt = 0
@@ -525,10 +657,13 @@ class OrchestrateClient:
                     await self._pause(attempt, None, None, what, error)
                     continue
                 raise error from exc
-            if response.status_code < 400:
+            if response.status_code < 300 and _is_stream(response):
                 return response
+            if response.status_code < 400:
+                await response.aclose()
+                raise _not_a_stream(response, where)
             try:
-                content = await _read_bounded(response)
+                content = await read_prefix(response)
             except httpx.HTTPError as exc:
                 raise _translate(exc, where, what) from exc
             finally:

@@ -7,8 +7,10 @@ and skips `event:`/`id:`/`retry:` fields, blank lines, `:` comments and `[DONE]`
 Bytes are split into lines *before* decoding, so a UTF-8 character or a CRLF split across
 chunks needs no special care: a line is decoded only once its `\\n` has arrived. Memory is
 bounded by one line; a line longer than `max_line_bytes` is dropped (with a warning) without
-buffering the rest of it. A malformed line is skipped with a warning: one bad line must not
-lose the answer that follows it.
+buffering the rest of it. A malformed line is skipped: one bad line must not lose the answer
+that follows it. Skipped lines are counted and the first is kept, short, for the one summary
+the stream's owner logs (an HTML page would otherwise log a warning per line). Bytes that are
+not UTF-8 become U+FFFD: an answer with one bad byte is still the answer.
 """
 
 from __future__ import annotations
@@ -45,40 +47,40 @@ class NDJSONDecoder:
         # True while skipping the rest of an over-long line, up to its newline.
         self._discarding = False
         self.skipped_lines = 0
+        #: The start of the first skipped line (unredacted: the owner redacts before logging).
+        self.first_skipped = ""
 
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
         """Add bytes; return the objects of every line completed by them."""
         out: list[dict[str, Any]] = []
+        view = memoryview(chunk)  # slices of a view copy nothing
         start = 0
         while True:
             newline = chunk.find(b"\n", start)
             if newline < 0:
                 break
-            piece = chunk[start:newline]
+            piece = view[start:newline]
             start = newline + 1
             if self._discarding:
                 self._discarding = False
                 continue
             if self._buffer:
                 self._buffer += piece
-                line = bytes(self._buffer)
-                self._buffer.clear()
-            else:
-                line = piece
-            if len(line) > self._max:
+                obj = self._decode_buffer()
+            elif len(piece) > self._max:
                 self._drop_long_line()
                 continue
-            obj = self._decode_line(line)
+            else:
+                obj = self._decode_line(piece)
             if obj is not None:
                 out.append(obj)
-        rest = chunk[start:]
-        if rest and not self._discarding:
-            if len(self._buffer) + len(rest) > self._max:
-                self._buffer.clear()
+        if start < len(chunk) and not self._discarding:
+            if len(self._buffer) + len(chunk) - start > self._max:
+                self._buffer = bytearray()
                 self._discarding = True
                 self._drop_long_line()
             else:
-                self._buffer += rest
+                self._buffer += view[start:]
         return out
 
     def flush(self) -> list[dict[str, Any]]:
@@ -86,9 +88,7 @@ class NDJSONDecoder:
         self._discarding = False
         if not self._buffer:
             return []
-        line = bytes(self._buffer)
-        self._buffer.clear()
-        obj = self._decode_line(line)
+        obj = self._decode_buffer()
         return [obj] if obj is not None else []
 
     @property
@@ -97,11 +97,39 @@ class NDJSONDecoder:
         return len(self._buffer)
 
     def _drop_long_line(self) -> None:
-        self.skipped_lines += 1
-        logger.warning("Skipped a run-stream line longer than %d bytes.", self._max)
+        self._skip(f"(a line longer than {self._max} bytes)")
 
-    def _decode_line(self, raw: bytes) -> dict[str, Any] | None:
-        line = raw.strip()
+    def _skip(self, sample: str) -> None:
+        self.skipped_lines += 1
+        if self.skipped_lines == 1:
+            self.first_skipped = sample
+        logger.debug("Skipped run-stream line %d.", self.skipped_lines)
+
+    def _decode_buffer(self) -> dict[str, Any] | None:
+        """Decode the buffered line and release the buffer before parsing it.
+
+        A 10 MB answer arrives as one line in many chunks: its bytes are decoded straight into
+        text (no intermediate copy) and let go, so at most two copies of it live at once (bytes
+        and text, then text and parsed value) instead of three.
+        """
+        raw, self._buffer = self._buffer, bytearray()
+        if len(raw) > self._max:
+            self._drop_long_line()
+            return None
+        if not _plain_json(raw):
+            return self._decode_line(bytes(raw))
+        try:
+            text = str(raw, "utf-8", "surrogatepass")
+        except UnicodeDecodeError:  # the ordinary path decides what becomes of it
+            return self._parse(bytes(raw))
+        del raw
+        return self._parse(text)
+
+    def _decode_line(self, raw: bytes | memoryview) -> dict[str, Any] | None:
+        if _plain_json(raw):
+            # The JSON parser skips surrounding whitespace itself: no strip, no copy.
+            return self._parse(raw if isinstance(raw, bytes) else raw.tobytes())
+        line = bytes(raw).strip()
         if not line or line.startswith(b":"):
             return None
         if line.startswith(b"data:"):
@@ -112,20 +140,34 @@ class NDJSONDecoder:
             return None
         if line == b"[DONE]":
             return None
+        return self._parse(line)
+
+    def _parse(self, line: str | bytes) -> dict[str, Any] | None:
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except ValueError:
-            # UnicodeDecodeError is a ValueError too. Quote only a short prefix: the line is
+            # UnicodeDecodeError is a ValueError too. Keep only a short prefix: the line is
             # server data and may be large.
-            self.skipped_lines += 1
-            logger.warning(
-                "Skipped a malformed run-stream line (%d bytes, starts %r).",
-                len(line),
-                redact(line[:40].decode("utf-8", errors="replace")),
+            start = line[:60]
+            self._skip(
+                redact(start if isinstance(start, str) else start.decode("utf-8", "replace"))
             )
             return None
         if not isinstance(obj, dict):
-            self.skipped_lines += 1
-            logger.warning("Skipped a run-stream line that is not a JSON object.")
+            self._skip("(a JSON value that is not an object)")
             return None
         return obj
+
+
+def _loads(line: str | bytes) -> Any:
+    try:
+        return json.loads(line)
+    except UnicodeDecodeError:
+        # Invalid UTF-8 in an answer: keep the text, with U+FFFD where the bytes were broken.
+        assert isinstance(line, bytes)  # only bytes can fail to decode
+        return json.loads(line.decode("utf-8", errors="replace"))
+
+
+def _plain_json(raw: bytes | bytearray | memoryview) -> bool:
+    """Whether a line is a bare JSON object (no SSE framing, BOM or leading blanks to cut)."""
+    return raw[:1] == b"{"

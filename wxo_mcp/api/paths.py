@@ -15,21 +15,27 @@ from urllib.parse import quote
 from wxo_mcp.config import Deployment, guess_deployment
 from wxo_mcp.errors import InvalidArgument
 
-__all__ = ["Deployment", "Endpoints", "classify_url", "validate_id"]
+__all__ = ["Deployment", "Endpoints", "classify_url", "is_valid_id", "validate_id"]
 
-_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+#: The one id rule, for tool arguments, resource URIs and URL paths alike.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 
 #: The ADK's classification of an instance URL (orchestrate-api.md §1.1); lives in config.
 classify_url = guess_deployment
 
 
+def is_valid_id(value: object) -> bool:
+    """Orchestrate ids are UUIDs; accept the id alphabet only, never a path or query fragment."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
+
+
 def validate_id(value: str, what: str) -> str:
     """Return `value` if it is a safe, UUID-like path segment; raise InvalidArgument otherwise.
 
-    Ids go into URL paths: refusing anything but `[A-Za-z0-9-]{1,64}` keeps a crafted id from
-    reaching another endpoint (`../agents`) or smuggling query strings.
+    Ids go into URL paths: refusing anything but letters, digits, `-` and `_` (at most 128)
+    keeps a crafted id from reaching another endpoint (`../agents`) or smuggling query strings.
     """
-    if not isinstance(value, str) or not _ID.fullmatch(value):
+    if not is_valid_id(value):
         raise InvalidArgument(
             f"{what} {str(value)[:80]!r} is not a valid id.",
             f"Pass the {what} exactly as Orchestrate returned it (letters, digits and dashes).",

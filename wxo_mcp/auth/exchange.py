@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-import httpx
+import httpx2 as httpx
 
 from wxo_mcp.auth.jwt import jwt_claims
 from wxo_mcp.auth.kinds import ExchangeKind
@@ -105,10 +105,10 @@ class TlsConfig:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._verify: ssl.SSLContext | bool | None = None
+        self._verify: ssl.SSLContext | None = None
         self._lock = anyio.Lock()
 
-    async def verify(self) -> ssl.SSLContext | bool:
+    async def verify(self) -> ssl.SSLContext:
         if self._verify is None:
             async with self._lock:
                 if self._verify is None:

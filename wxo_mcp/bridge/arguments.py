@@ -7,19 +7,13 @@ model. Ids are checked here before they can reach a URL path.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wxo_mcp.api.paths import is_valid_id
+
 __all__ = ["ArgumentError", "ParamSpec", "check_arguments", "is_valid_id"]
-
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
-
-
-def is_valid_id(value: str) -> bool:
-    """Orchestrate ids are UUIDs; accept the id alphabet only, never a path or query fragment."""
-    return bool(_ID.match(value))
 
 
 class ArgumentError(ValueError):

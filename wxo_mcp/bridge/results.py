@@ -12,7 +12,7 @@ import json
 from typing import Any, Literal
 
 from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from wxo_mcp.bridge.render import steps_text
 
@@ -20,6 +20,7 @@ __all__ = [
     "ERROR_STATUSES",
     "RunResult",
     "RunStatus",
+    "capped",
     "status_from_orchestrate",
     "to_call_result",
 ]
@@ -90,9 +91,22 @@ class RunResult(BaseModel):
         default=None, description="Files the agent hands out: {name, url, description?}."
     )
 
+    #: The answer's whole length when ``text`` holds only its start (kept bounded upstream).
+    _full_chars: int | None = PrivateAttr(default=None)
+
     @property
     def is_error(self) -> bool:
         return self.status in ERROR_STATUSES
+
+    @property
+    def full_chars(self) -> int:
+        """How long the whole answer is, even when only its start is kept."""
+        return max(len(self.text), self._full_chars or 0)
+
+    def with_full_chars(self, chars: int | None) -> RunResult:
+        """This result, remembering that the whole answer was ``chars`` characters long."""
+        self._full_chars = chars
+        return self
 
     def structured(self) -> dict[str, Any]:
         """The structured content: every base field, the optional extras only when present."""
@@ -103,6 +117,24 @@ class RunResult(BaseModel):
         return data
 
 
+def capped(result: RunResult, limit: int) -> RunResult:
+    """The result with its text cut to ``limit`` characters and a note saying how much was cut."""
+    total = result.full_chars
+    if total <= limit:
+        return result
+    thread = result.thread_id
+    where = (
+        f"Orchestrate's thread {thread} (resource orchestrate://threads/{thread})"
+        if thread
+        else "watsonx Orchestrate"
+    )
+    note = (
+        f"\n\n[Cut: this shows the first {limit} of {total} characters "
+        f"(WXO_MAX_RESULT_CHARS). The whole answer stays in {where}.]"
+    )
+    return result.model_copy(update={"text": result.text[:limit] + note}).with_full_chars(None)
+
+
 @functools.cache
 def output_schema() -> dict[str, Any]:
     """The JSON schema declared as every run-shaped tool's ``outputSchema``.
@@ -110,7 +142,40 @@ def output_schema() -> dict[str, Any]:
     Built once: pydantic takes ~2 ms per call, which a list of 1,000 agent tools would pay a
     thousand times. Every tool shares the one dict, so nobody may modify it.
     """
-    return RunResult.model_json_schema()
+    schema: dict[str, Any] = compact_schema(RunResult.model_json_schema())
+    return schema
+
+
+def compact_schema(schema: Any) -> Any:
+    """A JSON schema without what pydantic generates for nobody: ``title`` keywords (a copy of
+    the field name) and ``default: null`` (an absent field already means no value).
+
+    Every agent tool carries this schema, so it is most of a long tools/list: 14% fewer bytes
+    for 1,000 agents. Property *names* are kept, even one called "title".
+    """
+    if isinstance(schema, list):
+        return [compact_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "title" or (key == "default" and value is None):
+            continue
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            out[key] = {name: compact_schema(sub) for name, sub in value.items()}
+        else:
+            out[key] = compact_schema(value)
+    return out
+
+
+def _continue_with(result: RunResult, tool: str) -> str:
+    """How to say the next thing in this thread: ``get_run`` cannot, the agent's tools can."""
+    thread = result.thread_id
+    if tool != "get_run":
+        return f'call {tool} again with thread_id "{thread}"'
+    if result.agent:
+        return f'call ask_agent with agent "{result.agent}" and thread_id "{thread}"'
+    return f'pass thread_id "{thread}" to the agent\'s own tool, or to ask_agent with its name'
 
 
 def _footer(result: RunResult, tool: str, get_run_tool: bool) -> str:
@@ -127,12 +192,11 @@ def _footer(result: RunResult, tool: str, get_run_tool: bool) -> str:
         return (
             f"thread_id: {thread}\nThe agent is waiting for input this bridge cannot provide: "
             f"continue in watsonx Orchestrate's chat, in thread {thread}. To say something else "
-            f'instead, call {tool} again with thread_id "{thread}".'
+            f"instead, {_continue_with(result, tool)}."
         )
     if thread:
         return (
-            f"thread_id: {thread}\nTo continue this conversation, call {tool} again with "
-            f'thread_id "{thread}".'
+            f"thread_id: {thread}\nTo continue this conversation, {_continue_with(result, tool)}."
         )
     return ""
 

@@ -6,13 +6,14 @@ the deadline and then returns a handle (``status: "running"``) while the task ke
 records the outcome for ``get_run``. If the call is cancelled, it cancels the task, which closes
 the upstream stream at once: nothing is left behind.
 
-Memory stays bounded: at most ``MAX_RECORDS`` runs are remembered (oldest forgotten first) and a
-background run is given at most ``MAX_BACKGROUND_SECONDS``.
+Memory stays bounded, whatever Orchestrate sends: a record keeps its text up to what a result can
+show (``WXO_MAX_RESULT_CHARS``) and its length; at most ``MAX_RECORDS`` runs and
+``MAX_REMEMBERED_CHARS`` of their text are remembered (oldest forgotten first); a background run is
+given at most ``MAX_BACKGROUND_SECONDS``, and its follow-up ends when Orchestrate has lost the run.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections import OrderedDict
@@ -23,12 +24,19 @@ from typing import Any
 import anyio
 from anyio.abc import TaskGroup
 
-from wxo_mcp.api import OrchestrateClient, RunAccumulator, RunEvent, ToolStep
+from wxo_mcp.api import OrchestrateClient, RunAccumulator, RunEvent
 from wxo_mcp.bridge.flows import wait_for_flow_answer
+from wxo_mcp.bridge.outcomes import (
+    message_of_run,
+    orchestrate_reports,
+    result_from_message,
+    result_from_run,
+    step_dict,
+)
 from wxo_mcp.bridge.progress import describe_event
-from wxo_mcp.bridge.render import Rendered, render_message
-from wxo_mcp.bridge.results import RunResult, RunStatus, status_from_orchestrate
-from wxo_mcp.errors import StreamError, WxoError
+from wxo_mcp.bridge.render import render_message
+from wxo_mcp.bridge.results import RunResult, RunStatus
+from wxo_mcp.errors import NotFound, StreamError, WxoError
 
 __all__ = [
     "MAX_BACKGROUND_SECONDS",
@@ -43,87 +51,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_RECORDS = 1000
+#: Text (and tool-step text) all remembered runs may hold together, in characters.
+MAX_REMEMBERED_CHARS = 32_000_000
+STEP_WEIGHT = 1000
 MAX_BACKGROUND_SECONDS = 15 * 60
+#: After a broken stream, the run is read again after 1 s, then less and less often.
 POLL_INTERVAL = 1.0
-
-
-MAX_STEP_CONTENT = 2000
-
-
-def _step_dict(step: ToolStep) -> dict[str, Any]:
-    """A tool step for the result, with long tool outputs cut to a sane length."""
-    data = {k: v for k, v in dataclasses.asdict(step).items() if v is not None}
-    content = data.get("content")
-    if isinstance(content, str) and len(content) > MAX_STEP_CONTENT:
-        data["content"] = content[:MAX_STEP_CONTENT] + "…"
-    return data
-
-
-def message_of_run(run: dict[str, Any]) -> dict[str, Any] | None:
-    """The final Message of a run object (``result.data.message``), if it has one."""
-    result = run.get("result")
-    data = result.get("data") if isinstance(result, dict) else None
-    message = data.get("message") if isinstance(data, dict) else None
-    return message if isinstance(message, dict) else None
-
-
-def rendered_fields(rendered: Rendered) -> dict[str, Any]:
-    """The optional result fields a rendered message fills (None when empty)."""
-    return {
-        "citations": rendered.citations or None,
-        "options": rendered.options or None,
-        "files": rendered.files or None,
-    }
-
-
-def result_from_message(
-    message: dict[str, Any], base: RunResult, status: RunStatus | None = None
-) -> RunResult:
-    """``base`` with the text, steps, citations, options and files of a final Message.
-
-    A widget the bridge cannot answer turns a completed run into ``requires_input``.
-    """
-    steps = RunAccumulator.steps_of_message(message)
-    rendered = render_message(message, steps)
-    status = status or base.status
-    if rendered.requires_input and status == "completed":
-        status = "requires_input"
-    return base.model_copy(
-        update={
-            "text": rendered.text or RunAccumulator.text_of_message(message),
-            "status": status,
-            "steps": [_step_dict(step) for step in steps] or base.steps,
-            **rendered_fields(rendered),
-        }
-    )
-
-
-def orchestrate_reports(detail: str) -> str:
-    """Orchestrate's own words about a run that did not complete, and what to do about it."""
-    return (
-        f"Orchestrate reports: {detail.strip().rstrip('.')}. Try again, perhaps rephrased; if it "
-        "keeps failing, check the agent in Orchestrate."
-    )
-
-
-def result_from_run(run: dict[str, Any], agent: str | None) -> RunResult:
-    """A result from Orchestrate's own run object (``GET /runs/{id}``)."""
-    status = status_from_orchestrate(run.get("status"))
-    message = message_of_run(run)
-    error = None
-    if status in ("failed", "cancelled", "expired"):
-        last_error = run.get("last_error")
-        detail = last_error if isinstance(last_error, str) and last_error else f"the run {status}"
-        error = orchestrate_reports(detail)
-    base = RunResult(
-        text="",
-        thread_id=run.get("thread_id"),
-        run_id=run.get("id"),
-        agent=agent,
-        status=status,
-        error=error,
-    )
-    return result_from_message(message, base) if message is not None else base
+MAX_POLL_INTERVAL = 30.0
 
 
 @dataclass(eq=False)
@@ -150,10 +84,31 @@ class RunHandle:
     live: RunAccumulator | None = field(default=None, repr=False)
     """While the stream is read: the accumulator, whose text is read only when asked for
     (copying the text so far at every event is quadratic in a long answer)."""
+    max_chars: int | None = None
+    """Text kept, in characters; ``full_chars`` says how long the whole answer was."""
+    full_chars: int = 0
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Still waiting for Orchestrate to say the run exists (no run id yet)."""
+        return self.run_id is None and not self.created.is_set()
+
+    @property
+    def weight(self) -> int:
+        """Characters this record holds, for the registry's budget: its text, and each tool
+        step counted as ``STEP_WEIGHT`` (cut to 2,000 characters, most are far shorter)."""
+        return len(self.text) + STEP_WEIGHT * len(self.steps or ())
+
+    def set_text(self, text: str) -> None:
+        """Keep the text up to ``max_chars``, and how long it was."""
+        self.full_chars = len(text)
+        self.text = text if self.max_chars is None else text[: self.max_chars]
 
     def result(self) -> RunResult:
+        live = self.live
+        full = max(self.full_chars, live.delta_chars if live is not None else 0)
         return RunResult(
-            text=self.live.text() if self.live is not None else self.text,
+            text=live.text() if live is not None else self.text,
             thread_id=self.thread_id if self.run_id else None,
             run_id=self.run_id,
             agent=self.agent,
@@ -163,11 +118,14 @@ class RunHandle:
             citations=self.citations,
             options=self.options,
             files=self.files,
-        )
+        ).with_full_chars(full)
 
     def adopt(self, result: RunResult) -> None:
         """Take over what another reading of the run (``GET /runs``, the thread) says."""
-        self.text, self.status, self.error = result.text, result.status, result.error
+        full = result.full_chars
+        self.set_text(result.text)
+        self.full_chars = full
+        self.status, self.error = result.status, result.error
         self.steps = result.steps or self.steps
         self.citations, self.options, self.files = result.citations, result.options, result.files
 
@@ -184,9 +142,12 @@ class RunHandle:
 class RunRegistry:
     """Starts runs as server-owned tasks and remembers their outcomes."""
 
-    def __init__(self, client: OrchestrateClient, task_group: TaskGroup) -> None:
+    def __init__(
+        self, client: OrchestrateClient, task_group: TaskGroup, max_chars: int | None = None
+    ) -> None:
         self._client = client
         self._tg = task_group
+        self._max_chars = max_chars
         self._records: OrderedDict[str, RunHandle] = OrderedDict()
 
     def __len__(self) -> int:
@@ -204,7 +165,7 @@ class RunRegistry:
         thread_id: str | None,
         environment_id: str | None = None,
     ) -> RunHandle:
-        handle = RunHandle(agent=agent_name, thread_id=thread_id)
+        handle = RunHandle(agent=agent_name, thread_id=thread_id, max_chars=self._max_chars)
         self._tg.start_soon(self._consume, handle, agent_id, message, environment_id)
         return handle
 
@@ -213,13 +174,24 @@ class RunRegistry:
             return
         self._records[handle.run_id] = handle
         self._records.move_to_end(handle.run_id)
+        self._trim()
+
+    def _trim(self) -> None:
+        """Forget the oldest runs past ``MAX_RECORDS``, or past the text budget (finished ones)."""
         while len(self._records) > MAX_RECORDS:
             self._records.popitem(last=False)
+        total = sum(h.weight for h in self._records.values())
+        for run_id, handle in list(self._records.items()):
+            if total <= MAX_REMEMBERED_CHARS:
+                break
+            if handle.done.is_set() and handle.status != "running":
+                total -= handle.weight
+                del self._records[run_id]
 
     async def _consume(
         self, handle: RunHandle, agent_id: str, message: str, environment_id: str | None
     ) -> None:
-        acc = RunAccumulator()
+        acc = RunAccumulator(self._max_chars)
         with handle.scope:
             handle.scope.deadline = anyio.current_time() + MAX_BACKGROUND_SECONDS
             try:
@@ -228,7 +200,7 @@ class RunRegistry:
                 self._fold(handle, acc)
                 handle.status = "interrupted"
                 handle.error = (
-                    f"{exc} The run may still finish in Orchestrate: call get_run with "
+                    f"{exc.message} The run may still finish in Orchestrate: call get_run with "
                     f'run_id "{handle.run_id}" to see its outcome.'
                     if handle.run_id
                     else str(exc)
@@ -252,6 +224,7 @@ class RunRegistry:
                     else:
                         handle.error = "The run was still going after 15 minutes; it was left."
                 handle.done.set()
+                self._trim()
 
     async def _stream(
         self,
@@ -331,11 +304,14 @@ class RunRegistry:
         """Copy what the stream told us into the handle."""
         handle.live = None
         steps = acc.steps
-        handle.text = acc.text()
-        handle.steps = [_step_dict(step) for step in steps] or None
         rendered = render_message(acc.final_message, steps) if acc.final_message else None
+        if rendered is not None and rendered.text:
+            handle.set_text(rendered.text)
+        else:
+            handle.set_text(acc.text())
+            handle.full_chars = max(handle.full_chars, acc.delta_chars)
+        handle.steps = [step_dict(step) for step in steps] or None
         if rendered is not None:
-            handle.text = rendered.text or handle.text
             handle.citations = rendered.citations or None
             handle.options = rendered.options or None
             handle.files = rendered.files or None
@@ -354,16 +330,29 @@ class RunRegistry:
                 handle.error = orchestrate_reports(acc.error or f"the run {status}")
 
     async def _follow_up(self, handle: RunHandle) -> None:
-        """After a broken stream, poll the run until it ends, so get_run can show its outcome."""
+        """After a broken stream, read the run until it ends, less and less often, so get_run
+        can show its outcome; a run Orchestrate no longer knows (404) ends the follow-up."""
         assert handle.run_id is not None
+        delay = POLL_INTERVAL
         while True:
-            await anyio.sleep(POLL_INTERVAL)
+            await anyio.sleep(delay)
+            delay = min(delay * 2, MAX_POLL_INTERVAL)
             try:
                 run = await self._client.get_run(handle.run_id)
+            except NotFound:
+                handle.status = "failed"
+                handle.error = (
+                    f"Orchestrate no longer knows run {handle.run_id} (it answers 404): the run "
+                    "was lost after its stream broke. The text received before that is kept; ask "
+                    "the agent again for a whole answer."
+                )
+                return
             except WxoError:
                 continue
             from_run = result_from_run(run, handle.agent)
             if from_run.status != "running":
-                text = from_run.text or handle.text
-                handle.adopt(from_run.model_copy(update={"text": text}))
+                if not from_run.text:  # keep what the stream brought
+                    kept = from_run.model_copy(update={"text": handle.text})
+                    from_run = kept.with_full_chars(handle.full_chars)
+                handle.adopt(from_run)
                 return

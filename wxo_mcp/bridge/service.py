@@ -35,6 +35,7 @@ from wxo_mcp.bridge.flows import flow_answer
 from wxo_mcp.bridge.progress import ProgressRelay, ProgressSender
 from wxo_mcp.bridge.results import (
     RunResult,
+    capped,
     json_result,
     status_from_orchestrate,
     to_call_result,
@@ -51,6 +52,7 @@ from wxo_mcp.bridge.tools import (
     ASK_PARAMS,
     GENERIC_TOOLS,
     GET_RUN_PARAMS,
+    ToolDict,
     agent_tool,
     generic_tools,
 )
@@ -67,7 +69,7 @@ class Bridge:
     def __init__(self, settings: Settings, client: OrchestrateClient, task_group: TaskGroup):
         self.settings = settings
         self.client = client
-        self.registry = RunRegistry(client, task_group)
+        self.registry = RunRegistry(client, task_group, settings.max_result_chars)
         self.catalog = AgentCatalog(
             client,
             list(settings.agents),
@@ -76,9 +78,10 @@ class Bridge:
             environment=settings.agent_environment,
         )
         self._warned_too_many = False
-        # The tools built for the last catalog view: tools/list is answered from here until the
-        # view changes (and the list_changed check reads the tools too).
-        self._built: tuple[CatalogView, list[Tool]] | None = None
+        # The tools built for the last catalog view, in wire form and (only when asked for) as
+        # SDK models: tools/list is answered from here until the view changes.
+        self._built: tuple[CatalogView, list[ToolDict]] | None = None
+        self._models: tuple[CatalogView, list[Tool]] | None = None
 
     # -- tool listing -------------------------------------------------------------------------
 
@@ -101,8 +104,9 @@ class Bridge:
             return ()
         return view.tools
 
-    async def tools(self) -> tuple[list[Tool], bool]:
-        """The tools to list now, and whether they changed since the last reading."""
+    async def tool_dicts(self) -> tuple[list[ToolDict], bool]:
+        """The tools to list now in their wire form (shared: do not modify them), and whether
+        they changed since the last reading."""
         view, changed = await self.catalog.view()
         if self._built is None or self._built[0] is not view:
             tools = [agent_tool(t) for t in self._agent_tools_offered(view)]
@@ -110,6 +114,15 @@ class Bridge:
                 tools.extend(generic_tools(self.settings.tool_deadline))
             self._built = (view, tools)
         return list(self._built[1]), changed
+
+    async def tools(self) -> tuple[list[Tool], bool]:
+        """The same tools as SDK models (for the SDK's own tools/list path and the CLI)."""
+        dicts, changed = await self.tool_dicts()
+        assert self._built is not None
+        view = self._built[0]
+        if self._models is None or self._models[0] is not view:
+            self._models = (view, [Tool.model_validate(d) for d in dicts])
+        return list(self._models[1]), changed
 
     # -- tool calls ---------------------------------------------------------------------------
 
@@ -261,8 +274,27 @@ class Bridge:
             thread_id=thread_id,
             environment_id=self._environment_id(item),
         )
-        await self._await_handle(handle, self.settings.tool_deadline, progress)
+        deadline = self.settings.tool_deadline
+        await self._await_handle(handle, deadline, progress)
+        if handle.unconfirmed:
+            return self._unconfirmed(handle, deadline)
         return handle.result()
+
+    def _unconfirmed(self, handle: RunHandle, deadline: float) -> RunResult:
+        """Orchestrate has not confirmed the run by the deadline: never a handle without a run."""
+        return RunResult(
+            text="",
+            thread_id=handle.thread_id,
+            run_id=None,
+            agent=handle.agent,
+            status="failed",
+            error=(
+                f"The run could not be confirmed: Orchestrate had not answered the request to "
+                f"start it after {deadline:g} s, so wxo-mcp has no run id to follow. It may still "
+                "start. Before asking again, read the list_runs resource (orchestrate://runs) to "
+                "see whether it did."
+            ),
+        )
 
     async def _offer_choice(
         self,
@@ -344,16 +376,7 @@ class Bridge:
             handle.listener = None
 
     def _shape(self, result: RunResult, tool: str, include_steps: bool = False) -> CallToolResult:
-        limit = self.settings.max_result_chars
-        if len(result.text) > limit:
-            where = f"orchestrate://runs/{result.run_id}" if result.run_id else "Orchestrate"
-            result = result.model_copy(
-                update={
-                    "text": result.text[:limit]
-                    + f"\n\n[Cut at {limit} characters; the full answer is in the resource "
-                    f"{where}.]"
-                }
-            )
+        result = capped(result, self.settings.max_result_chars)
         return to_call_result(
             result, tool, get_run_tool=self.generic_enabled, include_steps=include_steps
         )
@@ -363,8 +386,25 @@ class Bridge:
             args = check_arguments("get_run", arguments, GET_RUN_PARAMS)
         except ArgumentError as exc:
             return self._failure(str(exc), "get_run")
-        wait = min(args.get("wait_seconds", 0.0), self.settings.tool_deadline)
-        result = await self.run_status(args["run_id"], wait)
+        deadline = self.settings.tool_deadline
+        wait = min(args.get("wait_seconds", 0.0), deadline)
+        result = None
+        # Reads of Orchestrate retry with pauses: the whole call still keeps to the deadline.
+        with anyio.move_on_after(max(deadline, wait + 1.0)):
+            result = await self.run_status(args["run_id"], wait)
+        if result is None:
+            run_id = args["run_id"]
+            result = RunResult(
+                text="",
+                thread_id=None,
+                run_id=run_id,
+                agent=None,
+                status="interrupted",
+                error=(
+                    f"Orchestrate did not answer about run {run_id} within the {deadline:g} s "
+                    f'deadline; call get_run with run_id "{run_id}" again later.'
+                ),
+            )
         return self._shape(result, "get_run")
 
     async def run_status(self, run_id: str, wait: float = 0.0) -> RunResult:
@@ -456,7 +496,10 @@ class Bridge:
         else:
             agent = self._agent_name(run.get("agent_id"))
             result = await self._flow_outcome(run, result_from_run(run, agent))
-        document = {**run, **result.structured(), "status": result.status, "text": result.text}
+        result = capped(result, self.settings.max_result_chars)
+        # The answer once: in `text`; the run object's copy of the final message is left out.
+        upstream = {k: v for k, v in run.items() if k != "result" or message_of_run(run) is None}
+        document = {**upstream, **result.structured(), "status": result.status}
         return json.dumps(document, ensure_ascii=False)
 
     async def thread_document(self, thread_id: str) -> str:

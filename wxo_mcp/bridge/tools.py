@@ -3,14 +3,18 @@
 Pure data, built from an agent or from settings: the bridge decides which tools to offer, this
 module only describes them. The schemas are shared dicts built once (a 1,000-agent list would
 otherwise rebuild the same output schema a thousand times).
+
+Tools are built in their wire form (the camelCase dict ``tools/list`` carries), not as SDK
+``Tool`` models: the server answers handshake-era ``tools/list`` requests with these dicts as
+they are, where the SDK would dump, re-validate and dump again every tool (~250 ms and ~30 MB
+for 1,000 agents). ``tests/e2e/test_tools_wire.py`` checks that the SDK sends the same bytes'
+worth for every tool in every protocol era.
 """
 
 from __future__ import annotations
 
 import functools
 from typing import Any
-
-from mcp.types import Tool, ToolAnnotations
 
 from wxo_mcp.bridge.arguments import ParamSpec, input_schema
 from wxo_mcp.bridge.catalog import AgentTool
@@ -21,6 +25,7 @@ __all__ = [
     "ASK_PARAMS",
     "GENERIC_TOOLS",
     "GET_RUN_PARAMS",
+    "ToolDict",
     "agent_tool",
     "generic_tools",
 ]
@@ -63,7 +68,29 @@ def _agent_input_schema() -> dict[str, Any]:
     return input_schema(AGENT_PARAMS)
 
 
-def agent_tool(item: AgentTool) -> Tool:
+ToolDict = dict[str, Any]
+
+
+def _tool(
+    name: str,
+    title: str,
+    description: str,
+    input_schema: dict[str, Any],
+    output_schema: dict[str, Any],
+    annotations: dict[str, Any],
+) -> ToolDict:
+    """A tool as the SDK would serialise it (fields in its order, no nulls)."""
+    return {
+        "name": name,
+        "title": title,
+        "description": description,
+        "inputSchema": input_schema,
+        "outputSchema": output_schema,
+        "annotations": annotations,
+    }
+
+
+def agent_tool(item: AgentTool) -> ToolDict:
     """The tool that asks one agent."""
     agent = item.agent
     title = agent.display_name or agent.name
@@ -73,53 +100,47 @@ def agent_tool(item: AgentTool) -> Tool:
         "its answer with a thread_id. To continue the conversation, call this tool again "
         "with that thread_id."
     )
-    return Tool(
-        name=item.tool,
-        title=title,
-        description=description,
-        input_schema=_agent_input_schema(),
-        output_schema=output_schema(),
-        annotations=ToolAnnotations(title=title, read_only_hint=False, open_world_hint=True),
+    return _tool(
+        item.tool,
+        title,
+        description,
+        _agent_input_schema(),
+        output_schema(),
+        {"title": title, "readOnlyHint": False, "openWorldHint": True},
     )
 
 
-def generic_tools(deadline: float) -> list[Tool]:
+def generic_tools(deadline: float) -> list[ToolDict]:
     """list_agents, ask_agent and get_run; ``deadline`` caps get_run's wait."""
     return [
-        Tool(
-            name="list_agents",
-            title="List Orchestrate agents",
-            description=(
-                "Lists the watsonx Orchestrate agents you can ask, with the tool that calls "
-                "each one. Use ask_agent with an agent's name to ask it."
-            ),
-            input_schema={"type": "object", "properties": {}, "additionalProperties": False},
-            output_schema=_AGENT_LIST_SCHEMA,
-            annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
+        _tool(
+            "list_agents",
+            "List Orchestrate agents",
+            "Lists the watsonx Orchestrate agents you can ask, with the tool that calls "
+            "each one. Use ask_agent with an agent's name to ask it.",
+            {"type": "object", "properties": {}, "additionalProperties": False},
+            _AGENT_LIST_SCHEMA,
+            {"readOnlyHint": True, "openWorldHint": True},
         ),
-        Tool(
-            name="ask_agent",
-            title="Ask an Orchestrate agent",
-            description=(
-                "Sends a message to a watsonx Orchestrate agent (by name or id, see "
-                "list_agents) and returns its answer with a thread_id. To continue the "
-                "conversation, call ask_agent again with that thread_id."
-            ),
-            input_schema=input_schema(ASK_PARAMS),
-            output_schema=output_schema(),
-            annotations=ToolAnnotations(read_only_hint=False, open_world_hint=True),
+        _tool(
+            "ask_agent",
+            "Ask an Orchestrate agent",
+            "Sends a message to a watsonx Orchestrate agent (by name or id, see "
+            "list_agents) and returns its answer with a thread_id. To continue the "
+            "conversation, call ask_agent again with that thread_id.",
+            input_schema(ASK_PARAMS),
+            output_schema(),
+            {"readOnlyHint": False, "openWorldHint": True},
         ),
-        Tool(
-            name="get_run",
-            title="Get an Orchestrate run",
-            description=(
-                "Returns the outcome of a run started by an earlier call (for example one "
-                "that returned status 'running'). wait_seconds waits for it to finish, up to "
-                f"{deadline:g} seconds."
-            ),
-            input_schema=input_schema(GET_RUN_PARAMS),
-            output_schema=output_schema(),
-            annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
+        _tool(
+            "get_run",
+            "Get an Orchestrate run",
+            "Returns the outcome of a run started by an earlier call (for example one "
+            "that returned status 'running'). wait_seconds waits for it to finish, up to "
+            f"{deadline:g} seconds.",
+            input_schema(GET_RUN_PARAMS),
+            output_schema(),
+            {"readOnlyHint": True, "openWorldHint": True},
         ),
     ]
 

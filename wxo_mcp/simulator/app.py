@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from . import errors, routing, tenants, tokens
+from . import errors, hostile, routing, tenants, tokens
 from .faults import FaultError, StatusFault
 from .handlers import HANDLERS
 from .observe import SeenRequest
@@ -35,8 +35,12 @@ def _state(request: Request) -> SimulatorState:
     return state
 
 
-def _fault_response(fault: StatusFault, family: routing.Family) -> Response:
+async def _fault_response(
+    fault: StatusFault, family: routing.Family, state: SimulatorState
+) -> Response:
     headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+    if fault.mode != "status":
+        return await hostile.response(fault, state.shutting_down)
     if fault.body is not None:
         return JSONResponse(fault.body, status_code=fault.code, headers=headers)
     if fault.code == 429:
@@ -55,9 +59,9 @@ async def orchestrate(request: Request) -> Response | ASGIApp:
     state.requests.append(SeenRequest(request.method, path, request.url.query))
     options = state.options
     resolved = routing.resolve(request.method, path, options.instance_id, options.deployment)
-    fault = state.faults.take_status(path)
+    fault = state.faults.take_status(path, request.method)
     if fault is not None:
-        return _fault_response(fault, resolved.family)
+        return await _fault_response(fault, resolved.family, state)
     authorized = tokens.authorized(request, state)
     if resolved.family == "saas":
         if not resolved.known_instance:

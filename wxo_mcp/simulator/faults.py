@@ -13,12 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-StreamFaultKind = Literal["drop", "stall", "malformed"]
+StreamFaultKind = Literal[
+    "drop", "stall", "malformed", "endless", "linger", "lose", "invalid_utf8", "echo_token"
+]
+#: How a request fault answers: a status, nothing at all, a huge body, or a web page.
+RequestFaultMode = Literal["status", "hang", "huge_body", "html"]
 
 
 @dataclass(frozen=True, slots=True)
 class StatusFault:
-    """Answer a request with ``code`` instead of serving it."""
+    """Answer a request with ``code`` instead of serving it (or, per ``mode``, not answer it,
+    answer with a body of ``size`` bytes made as it is sent, or with an HTML page)."""
 
     code: int
     retry_after: float | None = None
@@ -26,16 +31,24 @@ class StatusFault:
     body: Any = (
         None  # None: the usual body for ``code`` (quota detail for 429, ``{"detail"}`` else)
     )
+    mode: RequestFaultMode = "status"
+    method: str | None = None
+    size: int = 0
+    location: str | None = None
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class StreamFault:
-    """Break a run stream after ``events`` events: drop the connection, stall, or write a bad
-    line."""
+    """Break a run stream after ``events`` events: drop the connection, stall, write a bad line
+    (or one echoing the caller's token), never end (``endless``: a ``size``-byte delta every
+    ``seconds``), keep the connection open after ``done`` (``linger``), drop it and forget the
+    run (``lose``), or put a byte that is not UTF-8 into the final answer (``invalid_utf8``)."""
 
     kind: StreamFaultKind
     events: int
     seconds: float = 0.0
+    size: int = 0
 
 
 class FaultError(ValueError):
@@ -63,12 +76,14 @@ class Faults:
         A ``Retry-After`` header is sent only when ``retry_after`` is given: the real service sends
         none, and clients must cope with that.
         """
-        if not 100 <= code <= 599:
-            raise FaultError(f"status code {code} is not an HTTP status")
-        _check_count("times", times, minimum=1)
         if retry_after is not None and retry_after < 0:
             raise FaultError("retry_after must be >= 0")
-        fault = StatusFault(code, retry_after, path_contains, body)
+        self._arm_status(StatusFault(code, retry_after, path_contains, body), times)
+
+    def _arm_status(self, fault: StatusFault, times: int) -> None:
+        if not 100 <= fault.code <= 599:
+            raise FaultError(f"status code {fault.code} is not an HTTP status")
+        _check_count("times", times, minimum=1)
         with self._lock:
             self._status.append((fault, times))
 
@@ -87,6 +102,68 @@ class Faults:
         """The next run streams write one line that is not JSON after ``events`` events."""
         self._arm_stream(StreamFault("malformed", _check_count("events", events)), times)
 
+    def echo_token_after(self, events: int, times: int = 1) -> None:
+        """The next run streams write a broken line quoting the caller's bearer token."""
+        self._arm_stream(StreamFault("echo_token", _check_count("events", events)), times)
+
+    def endless_stream_after(
+        self, events: int, size: int = 48 * 1024, seconds: float = 0.01, times: int = 1
+    ) -> None:
+        """The next run streams, after ``events`` events, send a ``size``-byte ``message.delta``
+        every ``seconds`` and never finish (until the client leaves). Nothing is stored."""
+        if size < 1 or seconds < 0:
+            raise FaultError("size must be >= 1 and seconds >= 0")
+        fault = StreamFault("endless", _check_count("events", events), seconds, size)
+        self._arm_stream(fault, times)
+
+    def linger_after_done(self, times: int = 1) -> None:
+        """The next run streams send every event, ``done`` included, then keep the connection
+        open without a word (until the client leaves)."""
+        self._arm_stream(StreamFault("linger", 0), times)
+
+    def lose_run_after(self, events: int, times: int = 1) -> None:
+        """The next run streams drop after ``events`` events, and the runtime forgets the run:
+        ``GET /runs/{id}`` answers 404 from then on."""
+        self._arm_stream(StreamFault("lose", _check_count("events", events)), times)
+
+    def invalid_utf8_answer(self, times: int = 1) -> None:
+        """The next run streams send their final message with a byte that is not UTF-8."""
+        self._arm_stream(StreamFault("invalid_utf8", 0), times)
+
+    def hang(self, path_contains: str, method: str | None = None, seconds: float = 3600.0) -> None:
+        """The next matching request gets no answer for ``seconds`` (or until shutdown)."""
+        if seconds < 0:
+            raise FaultError("seconds must be >= 0")
+        fault = StatusFault(
+            504, path_contains=path_contains, mode="hang", method=method, seconds=seconds
+        )
+        self._arm_status(fault, 1)
+
+    def huge_body(
+        self, code: int, size: int, path_contains: str | None = None, times: int = 1
+    ) -> None:
+        """Answer the next ``times`` matching requests with ``code`` and a ``size``-byte body,
+        made as it is sent (the simulator never holds it)."""
+        _check_count("size", size, minimum=1)
+        self._arm_status(
+            StatusFault(code, path_contains=path_contains, mode="huge_body", size=size), times
+        )
+
+    def html(
+        self,
+        code: int = 200,
+        path_contains: str | None = None,
+        location: str | None = None,
+        lines: int = 2000,
+        times: int = 1,
+    ) -> None:
+        """Answer the next matching requests with an HTML page of ``lines`` lines (a login proxy,
+        a captive portal), or a redirect to ``location`` when ``code`` is 3xx."""
+        fault = StatusFault(
+            code, path_contains=path_contains, mode="html", size=lines, location=location
+        )
+        self._arm_status(fault, times)
+
     def clear(self) -> None:
         with self._lock:
             self._status.clear()
@@ -96,8 +173,14 @@ class Faults:
         """Arm a fault from its JSON form (the body of ``POST /_simulator/faults``).
 
         ``{"kind": "status", "code", "times"?, "retry_after"?, "path_contains"?, "body"?}``,
-        ``{"kind": "drop_stream" | "malformed_line", "events", "times"?}``,
-        ``{"kind": "stall_stream", "events", "seconds"?, "times"?}``, ``{"kind": "clear"}``.
+        ``{"kind": "drop_stream" | "malformed_line" | "echo_token" | "lose_run", "events",
+        "times"?}``, ``{"kind": "stall_stream", "events", "seconds"?, "times"?}``,
+        ``{"kind": "endless_stream", "events"?, "size"?, "seconds"?, "times"?}``,
+        ``{"kind": "linger_after_done" | "invalid_utf8", "times"?}``,
+        ``{"kind": "hang", "path_contains", "method"?, "seconds"?}``,
+        ``{"kind": "huge_body", "code", "size", "path_contains"?, "times"?}``,
+        ``{"kind": "html", "code"?, "path_contains"?, "location"?, "lines"?, "times"?}``,
+        ``{"kind": "clear"}``.
         """
         kind = spec.get("kind")
         try:
@@ -122,7 +205,7 @@ class Faults:
             elif kind == "clear":
                 self.clear()
             else:
-                raise FaultError(f"unknown fault kind {kind!r}")
+                self._arm_more(kind, spec)
         except KeyError as exc:
             raise FaultError(f"fault {kind!r} needs {exc.args[0]!r}") from exc
         except (TypeError, ValueError) as exc:
@@ -130,10 +213,50 @@ class Faults:
                 raise
             raise FaultError(f"bad fault {dict(spec)!r}: {exc}") from exc
 
-    def take_status(self, path: str) -> StatusFault | None:
+    def _arm_more(self, kind: object, spec: Mapping[str, Any]) -> None:
+        """The fault kinds added for hostile-upstream tests (see ``arm``)."""
+        times = int(spec.get("times", 1))
+        path = _opt_str(spec.get("path_contains"))
+        if kind == "echo_token":
+            self.echo_token_after(int(spec["events"]), times=times)
+        elif kind == "endless_stream":
+            self.endless_stream_after(
+                int(spec.get("events", 3)),
+                size=int(spec.get("size", 48 * 1024)),
+                seconds=float(spec.get("seconds", 0.01)),
+                times=times,
+            )
+        elif kind == "linger_after_done":
+            self.linger_after_done(times=times)
+        elif kind == "lose_run":
+            self.lose_run_after(int(spec["events"]), times=times)
+        elif kind == "invalid_utf8":
+            self.invalid_utf8_answer(times=times)
+        elif kind == "hang":
+            self.hang(
+                str(spec["path_contains"]),
+                method=_opt_str(spec.get("method")),
+                seconds=float(spec.get("seconds", 3600.0)),
+            )
+        elif kind == "huge_body":
+            self.huge_body(int(spec["code"]), int(spec["size"]), path_contains=path, times=times)
+        elif kind == "html":
+            self.html(
+                int(spec.get("code", 200)),
+                path_contains=path,
+                location=_opt_str(spec.get("location")),
+                lines=int(spec.get("lines", 2000)),
+                times=times,
+            )
+        else:
+            raise FaultError(f"unknown fault kind {kind!r}")
+
+    def take_status(self, path: str, method: str = "GET") -> StatusFault | None:
         """The status fault for a request to ``path``, if one is armed (consuming one use)."""
         with self._lock:
             for index, (fault, remaining) in enumerate(self._status):
+                if fault.method is not None and fault.method.upper() != method.upper():
+                    continue
                 if fault.path_contains is None or fault.path_contains in path:
                     if remaining <= 1:
                         del self._status[index]

@@ -110,7 +110,11 @@ async def _start_run(
     state.spawn(runner.execute, record, thread, thread.user_turns(), context, state.options)
     if stream:
         return RunStreamResponse(
-            record, state.faults.take_stream(), state.stream_closed, state.shutting_down
+            record,
+            state.faults.take_stream(),
+            state.stream_closed,
+            state.shutting_down,
+            forget=store.forget_run,
         )
     created = payloads.load("run_created.json")
     created.update(

@@ -45,6 +45,9 @@ class SimulatorOptions:
         pending_delay: how long a new run stays ``pending`` before it starts.
         flow_seconds: how long ``flow_agent``'s async flow takes before its answer is appended
             to the thread (a message ``seconds=<float>`` overrides it).
+        keep_alive_seconds: how long an idle keep-alive connection stays open before the
+            simulator closes it (uvicorn's ``timeout_keep_alive``; 1 s provokes stale pooled
+            connections in a client that keeps them longer).
         threads_file: a JSON file the threads are loaded from at start and saved to at stop, so
             a conversation outlives the process (``wxo-mcp ask --simulator … --thread``); see
             ``saved``. None: threads live in memory only.
@@ -71,6 +74,7 @@ class SimulatorOptions:
     pending_delay: float = 0.005
     stamp_steps: bool = False
     flow_seconds: float = 1.0
+    keep_alive_seconds: float = 5.0
     threads_file: Path | None = None
 
     @property

@@ -10,6 +10,9 @@ client left early. The run itself is never affected: it belongs to :mod:`.runner
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import anyio
 from starlette.types import Message, Receive, Scope, Send
 
@@ -28,14 +31,18 @@ class RunStreamResponse:
         fault: StreamFault | None,
         stream_closed: StreamClosed,
         shutting_down: anyio.Event | None,
+        forget: Callable[[str], None] | None = None,
     ) -> None:
         self.record = record
         self.fault = fault
         self.stream_closed = stream_closed
         self.shutting_down = shutting_down
+        self.forget = forget  # how a ``lose`` fault makes the runtime forget the run
         self._finished = False  # the last event (or the end of the run) was written
+        self._authorization = b""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._authorization = dict(scope.get("headers", [])).get(b"authorization", b"")
         await send(
             {
                 "type": "http.response.start",
@@ -45,6 +52,7 @@ class RunStreamResponse:
             }
         )
         client_gone = False
+        complete = False
         async with anyio.create_task_group() as group:
 
             async def watch_disconnect() -> None:
@@ -79,10 +87,12 @@ class RunStreamResponse:
                 return True
             event = self.record.events[sent]
             last = event["event"] == "done"
-            await send({"type": "http.response.body", "body": encode(event), "more_body": True})
+            await send({"type": "http.response.body", "body": self._line(event), "more_body": True})
             sent += 1
             if last:
                 self._finished = True
+                if self.fault is not None and self.fault.kind == "linger":
+                    await self._wait(3600.0)  # done, then silence on an open connection
                 return True
             if not await self._apply_fault(send, sent):
                 return False
@@ -90,17 +100,59 @@ class RunStreamResponse:
     async def _apply_fault(self, send: Send, sent: int) -> bool:
         """Apply the armed fault once ``sent`` events went out; False means drop the connection."""
         fault = self.fault
-        if fault is None or sent != fault.events:
+        if fault is None or sent != fault.events or fault.kind in ("linger", "invalid_utf8"):
             return True
         self.fault = None
         if fault.kind == "drop":
             return False
+        if fault.kind == "lose":
+            if self.forget is not None:
+                self.forget(self.record.id)
+            return False
         if fault.kind == "malformed":
             await send({"type": "http.response.body", "body": MALFORMED_LINE, "more_body": True})
+        elif fault.kind == "echo_token":
+            line = b"<html><p>Bad request from " + self._authorization + b"</p></html>\n"
+            await send({"type": "http.response.body", "body": line, "more_body": True})
         elif fault.kind == "stall":
-            with anyio.move_on_after(fault.seconds):
-                if self.shutting_down is not None:
-                    await self.shutting_down.wait()
-                else:
-                    await anyio.sleep(fault.seconds)
+            await self._wait(fault.seconds)
+        elif fault.kind == "endless":
+            await self._endless(send, fault)
         return True
+
+    async def _wait(self, seconds: float) -> None:
+        """Say nothing for ``seconds`` (or until shutdown; a leaving client cancels this)."""
+        with anyio.move_on_after(seconds):
+            if self.shutting_down is not None:
+                await self.shutting_down.wait()
+            else:
+                await anyio.sleep(seconds)
+
+    async def _endless(self, send: Send, fault: StreamFault) -> None:
+        """A big ``message.delta`` every ``fault.seconds``, forever: made once, sent again and
+        again, never stored (the run's own events are not touched)."""
+        ids = {"run_id": self.record.id, "thread_id": self.record.thread_id}
+        delta = {"role": "assistant", "content": [{"response_type": "text", "text": ""}]}
+        event = {"id": "0-0", "event": "message.delta", "data": ids | {"delta": delta}}
+        frame = encode(event)
+        filler = b"z" * max(1, fault.size - len(frame))
+        line = frame.replace(b'"text": ""', b'"text": "' + filler + b'"', 1)
+        while self.shutting_down is None or not self.shutting_down.is_set():
+            await send({"type": "http.response.body", "body": line, "more_body": True})
+            await anyio.sleep(fault.seconds)
+
+    def _line(self, event: dict[str, object]) -> bytes:
+        """One event's wire line; an ``invalid_utf8`` fault spoils the final answer's text."""
+        line = encode(event)
+        fault = self.fault
+        if fault is None or fault.kind != "invalid_utf8" or event["event"] != "message.created":
+            return line
+        self.fault = None
+        data = event.get("data")
+        message = data.get("message") if isinstance(data, dict) else None
+        content = message.get("content") if isinstance(message, dict) else None
+        text = content[0].get("text") if isinstance(content, list) and content else None
+        if not isinstance(text, str) or not text:
+            return line
+        quoted = json.dumps(text).encode()[:-1]  # the text as the line holds it, open-ended
+        return line.replace(quoted, quoted + b" \xff\xfe", 1)

@@ -204,7 +204,7 @@ async def long(turn: Turn) -> Answer:
         chars = turn.options.long_chars
     text = _long_text(chars)
     await turn.intermediate("thinkingThisThrough")
-    await turn.stream_text(text, 2000)
+    await turn.stream_text(text, _number(turn.user_text, "chunk", int) or 2000)
     return Answer(text)
 
 

@@ -44,6 +44,7 @@ def _config(app: object, options: SimulatorOptions, *, log_config: bool) -> uvic
         log_level="warning",
         # A backstop only: Simulator.stop() ends every stream before asking uvicorn to exit.
         timeout_graceful_shutdown=2,
+        timeout_keep_alive=options.keep_alive_seconds,  # type: ignore[arg-type]
         backlog=2048,
     )
 

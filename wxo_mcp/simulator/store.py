@@ -118,6 +118,10 @@ class Store:
     def add_run(self, record: RunRecord) -> None:
         self.runs[record.id] = record
 
+    def forget_run(self, run_id: str) -> None:
+        """Lose a run, as a runtime that lost its state does: reads of it answer 404."""
+        self.runs.pop(run_id, None)
+
     def page_of_runs(self, *, limit: int, offset: int) -> JSON:
         """``{total, limit, offset, data}`` with the newest run first."""
         return page([r.run for r in reversed(self.runs.values())], limit=limit, offset=offset)
