@@ -65,11 +65,11 @@ _SERVING = [
 ]
 
 #: Settings that are secrets: environment (or files) only, never flags.
-_SECRET_FIELDS = frozenset({"token", "api_key", "password", "mcp_token"})
+_SECRET_FIELDS = frozenset({"token", "api_key", "password", "mcp_token", "state_key"})
 
 _SECRETS_EPILOG = (
     "Secrets have no flags; set them in the environment: WXO_TOKEN, WXO_API_KEY, "
-    "WXO_PASSWORD, WXO_MCP_TOKEN.\n"
+    "WXO_PASSWORD, WXO_MCP_TOKEN, WXO_MCP_STATE_KEY.\n"
     "Precedence: flags > WXO_* environment variables > the ADK's files > defaults.\n"
     "Exit codes: 0 done; 1 a problem found or met; 2 a usage error (unknown flag, malformed "
     "setting, refused bind); 3 ask still running."
@@ -90,6 +90,15 @@ def _add_flags(parser: argparse.ArgumentParser, title: str, flags: Flags) -> lis
     names = {**(parser.get_default("flag_names") or {}), **{f: flag for flag, f, _ in flags}}
     parser.set_defaults(flag_names=names)
     return [field for _, field, _ in flags]
+
+
+def _switches(parser: argparse.ArgumentParser) -> list[str]:
+    """On/off settings that are bare flags (``--stateless``), like the design names them."""
+    parser.add_argument(
+        "--stateless", dest="stateless", action="store_const", const="true", default=None,
+        help="http without sessions, for replicas behind a load balancer [env WXO_MCP_STATELESS]",
+    )  # fmt: skip
+    return ["stateless"]
 
 
 def _other_flags(covered: list[str]) -> Flags:
@@ -152,6 +161,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
     )
     fields["serve"] = (
         _add_flags(serve, "serving", _SERVING)
+        + _switches(serve)
         + _add_flags(serve, "Orchestrate", _CONNECTION)
         + _add_flags(serve, "agents and tools", _AGENTS + _CALLS)
     )
@@ -210,6 +220,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
         _add_flags(doctor, "Orchestrate", _CONNECTION)
         + _add_flags(doctor, "agents and tools", _AGENTS + _CALLS)
         + _add_flags(doctor, "serving", _SERVING)
+        + _switches(doctor)
     )
     fields["doctor"] += _add_flags(doctor, "other settings", _other_flags(fields["doctor"]))
     doctor.add_argument(

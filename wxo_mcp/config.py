@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
 from wxo_mcp.errors import ConfigError
+from wxo_mcp.serving_settings import parse_host_names, split_state_keys
 
 __all__ = [
     "AdkEnvironment",
@@ -340,6 +341,19 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "host": ("WXO_MCP_HOST", _text),
     "port": ("WXO_MCP_PORT", _number("WXO_MCP_PORT", int, 0)),
     "mcp_token": ("WXO_MCP_TOKEN", _secret),
+    "stateless": ("WXO_MCP_STATELESS", _bool("WXO_MCP_STATELESS")),
+    "state_key": ("WXO_MCP_STATE_KEY", lambda raw: Secret(",".join(split_state_keys(raw)))),
+    "state_key_file": ("WXO_MCP_STATE_KEY_FILE", _path),
+    "allowed_hosts": ("WXO_MCP_ALLOWED_HOSTS", parse_host_names),
+    "session_idle_timeout": (
+        "WXO_MCP_SESSION_IDLE_TIMEOUT",
+        _number("WXO_MCP_SESSION_IDLE_TIMEOUT", float, 1),
+    ),
+    "max_client_sessions": (
+        "WXO_MCP_MAX_CLIENT_SESSIONS",
+        _number("WXO_MCP_MAX_CLIENT_SESSIONS", int, 1),
+    ),
+    "request_timeout": ("WXO_MCP_REQUEST_TIMEOUT", _number("WXO_MCP_REQUEST_TIMEOUT", float, 0.5)),
     "log_level": ("WXO_LOG_LEVEL", _log_level),
 }
 
@@ -376,6 +390,13 @@ class Settings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
     mcp_token: Secret | None = None
+    stateless: bool = False
+    state_key: Secret | None = None
+    state_key_file: Path | None = None
+    allowed_hosts: list[str] = Field(default_factory=list)
+    session_idle_timeout: float = Field(300.0, ge=1)
+    max_client_sessions: int = Field(100, ge=1)
+    request_timeout: float = Field(15.0, ge=0.5)
     log_level: str = "WARNING"
 
     # Discovered in the ADK's files (never set from the environment or flags).

@@ -25,7 +25,7 @@ import json
 import logging
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -33,29 +33,28 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wxo_mcp.errors import ConfigError
+from wxo_mcp.http_guards import ClientSessionCap, HealthCheck, HostGuard, deadline_protocol
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
-    from starlette.applications import Starlette
 
     from wxo_mcp.config import Settings
 
 __all__ = [
     "MCP_PATH",
     "BearerTokenMiddleware",
+    "allowed_host_names",
     "build_app",
     "check_bind",
     "endpoint_url",
     "is_loopback",
     "serve_http",
-    "transport_security",
 ]
 
 log = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
-_LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
-_LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
 def is_loopback(host: str) -> bool:
@@ -86,24 +85,20 @@ def check_bind(settings: Settings, allow_remote: bool) -> None:
         )
 
 
-def transport_security(host: str) -> TransportSecuritySettings | None:
-    """The SDK's DNS-rebinding protection for a loopback bind; None (off) for a remote one.
+def allowed_host_names(settings: Settings) -> list[str] | None:
+    """The names a ``Host``/``Origin`` may carry (any port), or None for no check.
 
-    A remote bind is reached under names we cannot know (a DNS name, a proxy's); there the
-    client token is the protection.
+    A loopback bind answers to the loopback names, its own address and ``WXO_MCP_ALLOWED_HOSTS``.
+    A remote bind is reached under names we cannot know, so it is checked only when
+    ``WXO_MCP_ALLOWED_HOSTS`` names them; otherwise the client token is the protection.
     """
-    if not is_loopback(host):
+    if not is_loopback(settings.host) and not settings.allowed_hosts:
         return None
-    hosts = list(_LOOPBACK_HOSTS)
-    origins = list(_LOOPBACK_ORIGINS)
-    name = host.strip().strip("[]")
-    if name not in ("127.0.0.1", "localhost", "::1"):  # e.g. 127.0.0.2
-        shown = f"[{name}]" if ":" in name else name
-        hosts.append(f"{shown}:*")
-        origins.append(f"http://{shown}:*")
-    return TransportSecuritySettings(
-        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
-    )
+    bind = settings.host.strip().strip("[]").lower()
+    names = [*_LOOPBACK_NAMES, *settings.allowed_hosts]
+    if bind not in ("0.0.0.0", "::"):  # noqa: S104 - a wildcard is not a name anyone sends
+        names.append(bind)
+    return names
 
 
 def _digest(value: bytes) -> bytes:
@@ -162,14 +157,33 @@ class BearerTokenMiddleware:
 
 
 def build_app(server: MCPServer[Any], settings: Settings) -> ASGIApp:
-    """The SDK's streamable HTTP app for ``server``, behind the client token when one is set."""
-    app: Starlette = server.streamable_http_app(
+    """The SDK's streamable HTTP app for ``server``, inside our guards (outermost last):
+    the per-client session cap, the Host/Origin check, the client token, ``/healthz``."""
+    app: ASGIApp = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
-        transport_security=transport_security(settings.host),
+        stateless_http=settings.stateless,
+        session_idle_timeout=settings.session_idle_timeout,
+        # Off: HostGuard does it by name; the SDK's check wants exact name:port strings.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         host=settings.host,
     )
+    if not settings.stateless:
+        manager = server.session_manager
+        app = ClientSessionCap(app, lambda: _live_sessions(manager), settings.max_client_sessions)
+    names = allowed_host_names(settings)
+    if names is not None:
+        app = HostGuard(app, names)
     token = settings.mcp_token.get_secret_value() if settings.mcp_token else ""
-    return BearerTokenMiddleware(app, token) if token else app
+    if token:
+        app = BearerTokenMiddleware(app, token)
+    return HealthCheck(app)
+
+
+def _live_sessions(manager: Any) -> Collection[str]:
+    """The session ids the SDK's manager holds (a private attribute of mcp 2.x, read-only here;
+    tests/e2e/test_team.py fails if it goes away)."""
+    sessions: Collection[str] = manager._server_instances
+    return sessions
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -226,6 +240,8 @@ async def serve_http(
         log_level=settings.log_level.lower(),
         access_log=settings.log_level in ("DEBUG", "INFO"),
         lifespan="on",
+        http=deadline_protocol(settings.request_timeout),
+        server_header=False,  # no software banner (a health probe, a scanner, learns nothing)
     )
     userver = uvicorn.Server(config)
 

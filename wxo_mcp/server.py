@@ -20,6 +20,7 @@ from mcp.server import MCPServer, NotificationOptions
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from mcp.server.request_state import RequestStateSecurity
 from mcp.server.stdio import stdio_server
 from mcp.server.subscriptions import (
     InMemorySubscriptionBus,
@@ -49,6 +50,7 @@ from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.bridge.tasks import TaskBook, with_task_support
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import InvalidArgument, NotFound, WxoError
+from wxo_mcp.serving_settings import read_state_keys
 from wxo_mcp.stdio import claim_stdout, wire_reader, wire_writer
 from wxo_mcp.task_extension import (
     LEGACY_TASK_VERSIONS,
@@ -79,6 +81,8 @@ class WxoServer(MCPServer[dict[str, Any]]):
         self._cards: AgentCards | None = None
         self._tasks: TaskBook | None = None
         tasks = TasksExtension(lambda: self._tasks)
+        keys = read_state_keys(settings)  # one key for all replicas; None: random per process
+        self._keys = keys
         super().__init__(
             name="wxo-mcp",
             title="watsonx Orchestrate",
@@ -95,6 +99,7 @@ class WxoServer(MCPServer[dict[str, Any]]):
             ],
             extensions=[tasks],
             log_level=settings.log_level,  # type: ignore[arg-type]
+            request_state_security=RequestStateSecurity(keys=keys) if keys else None,
         )
         # MCPServer's transports call create_initialization_options() without arguments, which
         # advertises tools.listChanged=false to handshake-era clients; we do send that
@@ -387,7 +392,7 @@ async def _lifespan(server: MCPServer[dict[str, Any]]) -> AsyncIterator[dict[str
         server._bridge = Bridge(server.wxo_settings, client, tg)
         server._prompts = AgentPrompts(server._bridge)
         server._cards = AgentCards(server._bridge, server._prompts)
-        server._tasks = TaskBook(server._bridge, _task_secret(server.wxo_settings))
+        server._tasks = TaskBook(server._bridge, _task_secret(server.wxo_settings, server._keys))
         try:
             yield {"bridge": server._bridge}
         finally:
@@ -395,8 +400,12 @@ async def _lifespan(server: MCPServer[dict[str, Any]]) -> AsyncIterator[dict[str
             server._bridge = server._prompts = server._cards = server._tasks = None
 
 
-def _task_secret(settings: Settings) -> bytes:
-    """What seals task ids: the client token, which every replica of one deployment shares."""
+def _task_secret(settings: Settings, state_keys: list[str] | None) -> bytes:
+    """What seals task ids, the same on every replica of one deployment: the state key (its
+    newest key when rotating), else the client token. Neither (stdio, or HTTP open to anyone):
+    a fixed key, so a task id still resolves after a restart; whoever may call may poll."""
+    if state_keys:
+        return state_keys[0].encode()
     return settings.mcp_token.get_secret_value().encode() if settings.mcp_token else b""
 
 

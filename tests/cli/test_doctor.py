@@ -114,3 +114,27 @@ def test_empty_token_file_fix_reads_as_prose(run_cli, sim_env, tmp_path):
     assert result.code == 1
     assert "fix: Write a bearer token into it." in result.out
     assert "[redacted]" not in result.out
+
+
+def test_team_serving_checks(run_cli, sim_env):
+    blank = run_cli("doctor", "--transport", "http", env={**sim_env, "WXO_MCP_TOKEN": "  "})
+    assert blank.code == 1
+    assert "problem  HTTP serving: WXO_MCP_TOKEN is set but holds only whitespace" in blank.out
+    unset = {**sim_env, "WXO_MCP_TOKEN": ""}  # run_cli keeps variables between calls
+    keyless = run_cli("doctor", "--transport", "http", "--stateless", env=unset)
+    assert keyless.code == 0, keyless.out
+    assert "warning  Stateless without WXO_MCP_STATE_KEY" in keyless.out
+    keyed = run_cli(
+        "doctor",
+        "--transport",
+        "http",
+        "--stateless",
+        env={**unset, "WXO_MCP_STATE_KEY": "k" * 32},
+    )
+    assert "Stateless without" not in keyed.out
+    assert ("k" * 32) not in keyed.out
+
+
+def test_plain_http_to_another_machine_is_a_warning(run_cli, sim_env):
+    result = run_cli("doctor", env={**sim_env, "WXO_IAM_URL": "http://iam.example.com"})
+    assert "warning  WXO_IAM_URL http://iam.example.com uses plain HTTP" in result.out

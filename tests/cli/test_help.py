@@ -12,7 +12,7 @@ from wxo_mcp.cli import _parser
 from wxo_mcp.config import FIELDS
 
 COMMANDS = ["serve", "agents", "ask", "doctor", "install", "demo", "simulator"]
-SECRETS = {"WXO_TOKEN", "WXO_API_KEY", "WXO_PASSWORD", "WXO_MCP_TOKEN"}
+SECRETS = {"WXO_TOKEN", "WXO_API_KEY", "WXO_PASSWORD", "WXO_MCP_TOKEN", "WXO_MCP_STATE_KEY"}
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -46,7 +46,7 @@ def test_every_non_secret_setting_has_a_flag(command):
 def test_no_secret_flags():
     for parser in subcommands().values():
         for action in parser._actions:
-            assert action.dest not in ("token", "api_key", "password", "mcp_token")
+            assert action.dest not in ("token", "api_key", "password", "mcp_token", "state_key")
 
 
 def test_top_level_help_lists_the_commands(run_cli):

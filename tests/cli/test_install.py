@@ -273,7 +273,7 @@ def test_bad_setting_is_refused_before_writing(run_cli, home):
 
 def test_flags_for_settings_but_never_for_secrets():
     _, fields = _parser()
-    secrets = {"token", "api_key", "password", "mcp_token"}
+    secrets = {"token", "api_key", "password", "mcp_token", "state_key"}
     serving = {"transport", "host", "port"}
     assert set(fields["install"]) == set(FIELDS) - secrets - serving
 

@@ -8,9 +8,10 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from tests.e2e.conftest import ROOT
+from tests.e2e.test_http import ANY
 from wxo_mcp.config import Settings
 from wxo_mcp.errors import ConfigError
-from wxo_mcp.http_transport import check_bind, endpoint_url, is_loopback, transport_security
+from wxo_mcp.http_transport import allowed_host_names, check_bind, endpoint_url, is_loopback
 
 
 @pytest.mark.anyio
@@ -50,16 +51,25 @@ def test_malformed_flag_exits_2_before_serving(run_cli):
         ("example.com", False),
     ],
 )
-def test_loopback_addresses(host, loopback):
+def test_loopback_addresses(tmp_path, host, loopback):
     assert is_loopback(host) is loopback
-    assert (transport_security(host) is not None) is loopback
+    settings = Settings.load(environ={"WXO_MCP_HOST": host}, home=tmp_path)
+    assert (allowed_host_names(settings) is not None) is loopback
 
 
-def test_rebinding_protection_names_the_bound_loopback_address():
-    security = transport_security("127.0.0.2")
-    assert security is not None and security.enable_dns_rebinding_protection
-    assert "127.0.0.2:*" in security.allowed_hosts
-    assert "localhost:*" in security.allowed_hosts
+def test_rebinding_protection_names_the_bound_loopback_address(tmp_path):
+    names = allowed_host_names(Settings.load(environ={"WXO_MCP_HOST": "127.0.0.2"}, home=tmp_path))
+    assert names is not None
+    assert "127.0.0.2" in names
+    assert "localhost" in names
+
+
+def test_a_remote_bind_checks_hosts_once_they_are_named(tmp_path):
+    environ = {"WXO_MCP_HOST": ANY, "WXO_MCP_ALLOWED_HOSTS": "MCP.example.com, wxo:8080"}
+    names = allowed_host_names(Settings.load(environ=environ, home=tmp_path))
+    assert names is not None
+    assert {"mcp.example.com", "wxo:8080", "localhost"} <= set(names)
+    assert ANY not in names
 
 
 @pytest.mark.parametrize("token", ["", "a-client-token-0123456789"])

@@ -7,12 +7,8 @@ guards: DNS-rebinding protection (421), the refused remote bind (exit 2), and th
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +18,14 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.http_servers import HttpServers, command_env, serve_once
+
+__all__ = ["command_env", "start_http"]  # other test modules import these from here
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 CLIENT_TOKEN = "client-token-for-tests-0123456789"
 ANY = "0.0.0.0"  # noqa: S104 - binding to every interface is what these tests are about
-READY = re.compile(r"serving MCP over streamable HTTP at (http://\S+/mcp)")
 INITIALIZE = {
     "jsonrpc": "2.0",
     "id": 1,
@@ -44,59 +41,12 @@ MCP_HEADERS = {"Accept": "application/json, text/event-stream"}
 Start = Callable[..., str]
 
 
-def command_env(simulator: Any, home: Path, extra: Mapping[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WXO_")}
-    env.update(
-        WXO_URL=simulator.url,
-        WXO_TOKEN=simulator.token,
-        HOME=str(home),
-        PYTHONPATH=ROOT,
-        WXO_LOG_LEVEL="WARNING",
-    )
-    env.update(extra)
-    return env
-
-
-def wxo_mcp(*args: str) -> list[str]:
-    return [sys.executable, "-m", "wxo_mcp", *args]
-
-
 @pytest.fixture
 def start_http(simulator: Any, tmp_path: Path) -> Iterator[Start]:
     """``start_http(*flags, env={...})``: serve over HTTP on a free port; returns the /mcp URL."""
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def _start(*flags: str, env: Mapping[str, str] | None = None) -> str:
-        log = tmp_path / f"serve-{len(procs)}.log"
-        with log.open("wb") as sink:
-            proc = subprocess.Popen(
-                wxo_mcp("serve", "--transport", "http", "--port", "0", *flags),
-                env=command_env(simulator, tmp_path, env or {}),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=sink,
-                cwd=ROOT,
-            )
-        procs.append(proc)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            found = READY.search(log.read_text())
-            if found:
-                return found.group(1)
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"wxo-mcp did not start serving HTTP:\n{log.read_text()}")
-
-    yield _start
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
-            proc.kill()
-            raise
+    servers = HttpServers(simulator, tmp_path)
+    yield servers.start
+    servers.close()
 
 
 def with_token(url: str, token: str, mode: str = "auto") -> Client:
@@ -164,14 +114,7 @@ def test_foreign_host_header_is_refused(start_http):
 )
 def test_remote_bind_is_refused(simulator, tmp_path, flags, env, missing):
     started = time.monotonic()
-    result = subprocess.run(
-        wxo_mcp("serve", "--transport", "http", "--port", "0", *flags),
-        env=command_env(simulator, tmp_path, env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = serve_once(simulator, tmp_path, "--port", "0", *flags, env=env)
     assert result.returncode == 2, result.stderr
     assert "Refusing to serve MCP on 0.0.0.0" in result.stderr
     fix = result.stderr.split("Use --host 127.0.0.1", 1)[1]
@@ -184,14 +127,7 @@ def test_remote_bind_is_refused(simulator, tmp_path, flags, env, missing):
 
 def test_port_in_use_is_a_clear_error(simulator, tmp_path):
     port = simulator.url.rsplit(":", 1)[1]
-    result = subprocess.run(
-        wxo_mcp("serve", "--transport", "http", "--port", port),
-        env=command_env(simulator, tmp_path, {}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = serve_once(simulator, tmp_path, "--port", port)
     assert result.returncode == 2
     assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Pick another --port" in result.stderr

@@ -11,6 +11,7 @@ is where one finds out first.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from wxo_mcp.commands.common import open_client, settings_from, table
 from wxo_mcp.config import ADK_CONFIG, Settings
 from wxo_mcp.errors import ApiConnectionError, ConfigError, Unauthorized, WxoError
 from wxo_mcp.http_transport import check_bind, is_loopback
+from wxo_mcp.serving_settings import check_client_token, plain_http_warnings, read_state_keys
 
 __all__ = ["Finding", "Report", "check", "run"]
 
@@ -83,6 +85,8 @@ async def check(settings: Settings, allow_remote: bool = False) -> Report:
 
 
 async def _check_instance(settings: Settings, report: Report) -> None:
+    for warning in plain_http_warnings(settings):
+        report.add("warning", warning, "Use the service's https:// URL.")
     if not settings.verify:
         report.add(
             "warning",
@@ -148,10 +152,21 @@ def _check_serving(settings: Settings, allow_remote: bool, report: Report) -> No
     if settings.transport != "http":
         return
     try:
+        empty_token = check_client_token(os.environ)
         check_bind(settings, allow_remote)
+        keys = read_state_keys(settings)
     except ConfigError as exc:
         report.error("HTTP serving", exc)
         return
+    if empty_token:
+        report.add("warning", empty_token, "Set WXO_MCP_TOKEN to a secret, or unset it.")
+    if settings.stateless and not keys:
+        report.add(
+            "warning",
+            "Stateless without WXO_MCP_STATE_KEY: behind a load balancer, an answer to an "
+            "agent's choice that reaches another replica is refused.",
+            "Set the same WXO_MCP_STATE_KEY on every replica.",
+        )
     where = "loopback only" if is_loopback(settings.host) else "reachable from the network"
     guard = "client token required" if settings.mcp_token else "no client token"
     report.add("ok", f"HTTP on {settings.host}:{settings.port} ({where}; {guard}).")

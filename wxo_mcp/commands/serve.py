@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import logging
+import os
 from typing import Any
 
 import anyio
 
 from wxo_mcp.commands.common import print_err, settings_from
 from wxo_mcp.http_transport import check_bind, serve_http
+from wxo_mcp.serving_settings import check_client_token, plain_http_warnings
 
 __all__ = ["run"]
 
@@ -30,8 +33,12 @@ def run(args: argparse.Namespace, fields: list[str]) -> int:
 def _serve(args: argparse.Namespace, fields: list[str]) -> int:
     with settings_from(args, fields) as settings:
         allow_remote = bool(args.allow_remote)
+        warnings = plain_http_warnings(settings)
         if settings.transport == "http":
+            warnings += filter(None, [check_client_token(os.environ)])
             check_bind(settings, allow_remote)  # refuse before building anything
+        for warning in warnings:
+            logging.getLogger("wxo_mcp").warning(warning)
         from wxo_mcp.server import build_server
 
         server = build_server(settings)
