@@ -19,8 +19,9 @@ WxoError                      .message (safe to show), .hint (what to do); str()
 ```
 
 `from_response(status, body, headers)` is the one place a status code becomes a class. Every
-message quotes Orchestrate's own words (read from the body by `error_answers.py`) and never a token: `redact()` removes bearer tokens,
-JWTs and any secret the caller names before text enters an exception.
+message quotes Orchestrate's own words (read from the body by `error_answers.py`) and never a
+token: `redact()` removes bearer tokens, JWTs and any secret the caller names before text enters
+an exception.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ from wxo_mcp.errors import (
     WxoError,
 )
 
-__all__ = ["OrchestrateClient", "RunStream"]
+__all__ = ["OrchestrateClient"]
 
 logger = logging.getLogger(__name__)
 
