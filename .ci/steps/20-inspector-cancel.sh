@@ -10,14 +10,8 @@ section "Inspector: cancel_run over streamable HTTP and stdio; a long call as a 
 WXO_TOOL_DEADLINE=1 "$WXO_MCP" serve --simulator --transport http --port 0 \
   >/dev/null 2>"$SCRATCH/serve-cancel.log" &
 SERVER_PID=$!
-URL=""
-for _ in $(seq 1 300); do
-  URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$SCRATCH/serve-cancel.log" | head -n 1 || true)
-  [[ -n "$URL" ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-[[ -n "$URL" ]] || { cat "$SCRATCH/serve-cancel.log" >&2; fail "wxo-mcp did not start serving HTTP"; }
+URL=$(await_line "$SCRATCH/serve-cancel.log" 'http://127\.0\.0\.1:[0-9]*/mcp') \
+  || fail "wxo-mcp did not start serving HTTP"
 
 # A run still going at the (1 s) deadline comes back as a handle; keep its run_id.
 inspect "http slow_agent (handle)" "
@@ -35,9 +29,7 @@ assert data['status'] == 'cancelled' and data['run_id'] == '$RUN_ID', data
 print('  cancel_run:', data['status'], '-', data['error'])" \
   "$URL" --method tools/call --tool-name cancel_run --tool-arg "run_id=$RUN_ID"
 
-kill "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null || true
-SERVER_PID=""
+stop_server
 
 # An unknown run over stdio: a tool result that says so (isError makes the Inspector exit 5).
 UNKNOWN=00000000-0000-4000-8000-00000000dead

@@ -4,14 +4,9 @@
 section "Inspector CLI: two calls, one thread, against one long-lived wxo-mcp simulator"
 "$WXO_MCP" simulator --port 0 --token T 2>"$SCRATCH/simulator.log" &
 SERVER_PID=$!
-SIM_URL=""
-for _ in $(seq 1 300); do
-  SIM_URL=$(grep -o 'ready at http://127\.0\.0\.1:[0-9]*' "$SCRATCH/simulator.log" | head -n 1 | cut -d' ' -f3 || true)
-  [[ -n "$SIM_URL" ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-[[ -n "$SIM_URL" ]] || { cat "$SCRATCH/simulator.log" >&2; fail "wxo-mcp simulator did not start"; }
+SIM_URL=$(await_line "$SCRATCH/simulator.log" 'ready at http://127\.0\.0\.1:[0-9]*') \
+  || fail "wxo-mcp simulator did not start"
+SIM_URL=${SIM_URL#ready at }
 echo "  simulator at $SIM_URL"
 FIRST=$(cd "$SCRATCH" && "$INSPECTOR" --cli -e "WXO_URL=$SIM_URL" -e WXO_TOKEN=T "$WXO_MCP" serve \
   --method tools/call --tool-name echo_agent --tool-arg message=hello) \
@@ -24,6 +19,4 @@ assert data["text"] == "Echo (turn 2): again", data
 print("  thread", data["thread_id"], "->", repr(data["text"]))' \
   -e "WXO_URL=$SIM_URL" -e WXO_TOKEN=T "$WXO_MCP" serve \
   --method tools/call --tool-name echo_agent --tool-arg message=again "thread_id=$THREAD"
-kill "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null || true
-SERVER_PID=""
+stop_server

@@ -16,16 +16,10 @@ CONFORMANCE_JS="$SCRATCH/conformance/node_modules/@modelcontextprotocol/conforma
 conformance() {
   local label=$1 spec=$2 baseline=$3
   shift 3
-  local log="$SCRATCH/conformance-$label.log" url=""
+  local log="$SCRATCH/conformance-$label.log" url
   "$WXO_MCP" serve --simulator --transport http --port 0 "$@" >/dev/null 2>"$log" &
   SERVER_PID=$!
-  for _ in $(seq 1 300); do
-    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$log" | head -n 1 || true)
-    [[ -n "$url" ]] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  [[ -n "$url" ]] || { cat "$log" >&2; fail "conformance $label: wxo-mcp did not start serving"; }
+  url=$(await_line "$log" 'http://127\.0\.0\.1:[0-9]*/mcp') || fail "conformance $label: wxo-mcp did not start serving"
   echo "  $label: spec $spec at $url"
   if ! (cd "$SCRATCH" && "$CONFORMANCE_NODE" "$CONFORMANCE_JS" server --url "$url" \
       --spec-version "$spec" --expected-failures "$baseline" \
@@ -34,9 +28,7 @@ conformance() {
     fail "conformance $label: failures outside .ci/conformance-baseline.yml (or listed ones now pass)"
   fi
   grep -E '^Total:|Baseline check' "$SCRATCH/conformance-$label.out" | sed 's/\x1b\[[0-9;]*m//g; s/^/    /'
-  kill "$SERVER_PID"
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
+  stop_server
 }
 
 BASELINE="$ROOT/.ci/conformance-baseline.yml"
