@@ -15,10 +15,11 @@ import anyio
 
 from wxo_mcp.api import OrchestrateClient, RunAccumulator
 from wxo_mcp.bridge.flows import flow_answer
+from wxo_mcp.bridge.outcomes import message_of_run, result_from_message, result_from_run
 from wxo_mcp.bridge.progress import ProgressSender
 from wxo_mcp.bridge.replay import Replayed, replay_run
 from wxo_mcp.bridge.results import RunResult, status_from_orchestrate
-from wxo_mcp.bridge.runs import RunRegistry, message_of_run, result_from_message, result_from_run
+from wxo_mcp.bridge.runs import RunRegistry
 from wxo_mcp.errors import NotFound, WxoError
 
 __all__ = ["RunLookup"]

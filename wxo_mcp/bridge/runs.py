@@ -27,7 +27,6 @@ from anyio.abc import TaskGroup
 from wxo_mcp.api import OrchestrateClient, RunAccumulator, RunEvent
 from wxo_mcp.bridge.flows import wait_for_flow_answer
 from wxo_mcp.bridge.outcomes import (
-    message_of_run,
     orchestrate_reports,
     result_from_message,
     result_from_run,
@@ -44,9 +43,6 @@ __all__ = [
     "MAX_RECORDS",
     "RunHandle",
     "RunRegistry",
-    "message_of_run",
-    "result_from_message",
-    "result_from_run",
 ]
 
 log = logging.getLogger(__name__)

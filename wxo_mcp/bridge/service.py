@@ -24,6 +24,7 @@ from wxo_mcp.bridge.cancel import cancel_run
 from wxo_mcp.bridge.catalog import AgentCatalog, AgentTool, CatalogView
 from wxo_mcp.bridge.choices import ChoiceChannel
 from wxo_mcp.bridge.lookup import RunLookup
+from wxo_mcp.bridge.outcomes import message_of_run, result_from_run
 from wxo_mcp.bridge.progress import ProgressSender
 from wxo_mcp.bridge.results import (
     RunResult,
@@ -31,11 +32,7 @@ from wxo_mcp.bridge.results import (
     json_result,
     to_call_result,
 )
-from wxo_mcp.bridge.runs import (
-    RunRegistry,
-    message_of_run,
-    result_from_run,
-)
+from wxo_mcp.bridge.runs import RunRegistry
 from wxo_mcp.bridge.tools import (
     AGENT_PARAMS,
     ASK_PARAMS,
