@@ -31,7 +31,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from wxo_mcp.serving_settings import split_host_port
+from wxo_mcp.config.serving import split_host_port
 
 __all__ = ["HEALTH_PATH", "ClientSessionCap", "HealthCheck", "HostGuard", "deadline_protocol"]
 

@@ -49,8 +49,8 @@ from wxo_mcp.bridge.prompts import AgentPrompts
 from wxo_mcp.bridge.service import Bridge
 from wxo_mcp.bridge.tasks import TaskBook, with_task_support
 from wxo_mcp.config import Settings
+from wxo_mcp.config.serving import read_state_keys
 from wxo_mcp.errors import InvalidArgument, NotFound, WxoError
-from wxo_mcp.serving_settings import read_state_keys
 from wxo_mcp.stdio import claim_stdout, wire_reader, wire_writer
 from wxo_mcp.task_extension import (
     LEGACY_TASK_VERSIONS,

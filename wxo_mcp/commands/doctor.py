@@ -25,9 +25,9 @@ from wxo_mcp.auth import make_token_provider
 from wxo_mcp.commands.agents import agent_report, quiet_catalog
 from wxo_mcp.commands.common import open_client, settings_from, table
 from wxo_mcp.config import ADK_CONFIG, Settings
+from wxo_mcp.config.serving import check_client_token, plain_http_warnings, read_state_keys
 from wxo_mcp.errors import ApiConnectionError, ConfigError, Unauthorized, WxoError
 from wxo_mcp.http_transport import check_bind, is_loopback
-from wxo_mcp.serving_settings import check_client_token, plain_http_warnings, read_state_keys
 
 __all__ = ["Finding", "Report", "check", "run"]
 

@@ -17,8 +17,8 @@ from typing import Any
 import anyio
 
 from wxo_mcp.commands.common import print_err, settings_from
+from wxo_mcp.config.serving import check_client_token, plain_http_warnings
 from wxo_mcp.http_transport import check_bind, serve_http
-from wxo_mcp.serving_settings import check_client_token, plain_http_warnings
 
 __all__ = ["run"]
 

@@ -1,8 +1,7 @@
 """The settings of serving over HTTP for a team, and the checks made before serving.
 
-Kept apart from ``config`` (which holds the generic loading) because these rules are about one
-job: running replicas safely. Imports nothing from the rest of wxo_mcp but ``errors``, so
-``config`` can use its parsers.
+A module of its own because these rules are about one job: running replicas safely. Imports
+nothing from the rest of wxo_mcp but ``errors``, so ``variables`` can use its parsers.
 
 - **Host names** (``WXO_MCP_ALLOWED_HOSTS``): the names a ``Host``/``Origin`` header may carry,
   beyond the loopback ones. A proxy that forwards its own upstream name (nginx without

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from wxo_mcp.config import Settings
-from wxo_mcp.errors import ConfigError
-from wxo_mcp.http_guards import HostGuard
-from wxo_mcp.serving_settings import (
+from wxo_mcp.config.serving import (
     check_client_token,
     parse_host_names,
     plain_http_warnings,
     read_state_keys,
 )
+from wxo_mcp.errors import ConfigError
+from wxo_mcp.http_guards import HostGuard
 
 KEY = "k" * 32
 OLD = "o" * 40
