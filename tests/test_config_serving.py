@@ -102,12 +102,11 @@ def test_plain_http_is_named_only_off_this_machine(tmp_path):
 
 def test_task_ids_are_sealed_with_the_state_key_shared_by_every_replica(tmp_path):
     from tests.bridge.test_task_ids import REF
-    from wxo_mcp.bridge.task_ids import TaskCodec
-    from wxo_mcp.server import _task_secret
+    from wxo_mcp.bridge.task_ids import TaskCodec, task_secret
 
     def secret(environ: dict[str, str]) -> bytes:
         settings = load(environ, tmp_path)
-        return _task_secret(settings, read_state_keys(settings))
+        return task_secret(settings, read_state_keys(settings))
 
     shared = {"WXO_MCP_TOKEN": "client-token", "WXO_MCP_STATE_KEY": f"{KEY},{OLD}"}
     task_id = TaskCodec(secret(shared)).encode(REF, "caller")

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from wxo_mcp.bridge.arguments import is_valid_id
+from wxo_mcp.config import Settings
 
-__all__ = ["TaskCodec", "TaskRef"]
+__all__ = ["TaskCodec", "TaskRef", "task_secret"]
 
 _PREFIX = "wxo1"
 
@@ -86,3 +87,12 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def task_secret(settings: Settings, state_keys: list[str] | None) -> bytes:
+    """What seals task ids, the same on every replica of one deployment: the state key (its
+    newest key when rotating), else the client token. Neither (stdio, or HTTP open to anyone):
+    a fixed key, so a task id still resolves after a restart; whoever may call may poll."""
+    if state_keys:
+        return state_keys[0].encode()
+    return settings.mcp_token.get_secret_value().encode() if settings.mcp_token else b""
