@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from wxo_mcp import __version__
 from wxo_mcp.commands.hosts import HOSTS
+from wxo_mcp.commands.simulator import DEPLOYMENTS as SIM_DEPLOYMENTS
 from wxo_mcp.config import FIELDS
 from wxo_mcp.errors import ConfigError
 
@@ -27,10 +29,6 @@ __all__ = ["EXIT_USAGE", "main"]
 #: Malformed settings or flags, and a bind the rules refuse: a usage error, as argparse's own (2).
 #: 1 is for a command that ran and found or met a problem (README, "Exit codes").
 EXIT_USAGE = 2
-
-# The simulator's `--deployment` values (simulator.options.Deployment; not imported here, so that
-# `--help` does not load uvicorn).
-_SIM_DEPLOYMENTS = ("both", "local", "saas")
 
 # (flag, settings field, help). Values are passed to Settings as text, so a flag is parsed and
 # checked exactly like its environment variable. The variable's name comes from config.FIELDS.
@@ -305,56 +303,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, list[str]]]:
     sim.add_argument(
         "--deployment",
         dest="sim_deployment",
-        choices=_SIM_DEPLOYMENTS,
+        choices=SIM_DEPLOYMENTS,
         default=None,
         help="path families served: both (default), local (Developer Edition /v1, /api/v1 and "
         "its login), saas (only /instances/<id>/v1/orchestrate; any other path is the SaaS "
         "gateway's WXO-PROXY-14009E 404) [env WXO_SIMULATOR_DEPLOYMENT]",
     )
     return parser, fields
-
-
-def _simulator(args: argparse.Namespace, fields: list[str]) -> int:
-    import os
-
-    from wxo_mcp.commands.common import configure_logging
-    from wxo_mcp.simulator import SimulatorOptions, serve
-
-    configure_logging("INFO")
-    token = args.sim_token or os.environ.get("WXO_SIMULATOR_TOKEN") or "sim-token"
-    deployment = args.sim_deployment or os.environ.get("WXO_SIMULATOR_DEPLOYMENT") or "both"
-    if deployment not in _SIM_DEPLOYMENTS:
-        raise ConfigError(
-            f"WXO_SIMULATOR_DEPLOYMENT must be one of {', '.join(_SIM_DEPLOYMENTS)}, "
-            f"not {deployment!r}"
-        )
-    options = SimulatorOptions(
-        port=args.sim_port,
-        token=token,
-        extra_agents=args.sim_agents,
-        deployment=deployment,  # type: ignore[arg-type]  # checked against _SIM_DEPLOYMENTS above
-        keep_alive_seconds=args.sim_keep_alive,
-    )
-    try:
-        serve(options=options)
-    except OSError as exc:  # binding comes first: a port in use or not ours to take
-        raise ConfigError(
-            f"Cannot listen on 127.0.0.1:{args.sim_port}: {exc.strerror or exc}.",
-            "Pick another --port (0 picks a free one), or stop what is using it.",
-        ) from None
-    return 0
-
-
-def _demo(args: argparse.Namespace, fields: list[str]) -> int:
-    import anyio
-
-    from wxo_mcp.commands.common import SIMULATOR_TOKEN, configure_logging
-    from wxo_mcp.demo import run_demo
-    from wxo_mcp.simulator import Simulator, SimulatorOptions
-
-    configure_logging("WARNING")
-    with Simulator(SimulatorOptions(token=SIMULATOR_TOKEN)) as sim:
-        return anyio.run(run_demo, sim.url, SIMULATOR_TOKEN)
 
 
 def _dispatch(name: str) -> Callable[[argparse.Namespace, list[str]], int]:
@@ -364,26 +319,9 @@ def _dispatch(name: str) -> Callable[[argparse.Namespace, list[str]], int]:
         # models of both protocol eras): collecting while they are made frees nothing. serve.run
         # freezes them once the server is built, and turns collection back on.
         gc.disable()
-        from wxo_mcp.commands import serve
-
-        return serve.run
-    if name == "agents":
-        from wxo_mcp.commands import agents
-
-        return agents.run
-    if name == "ask":
-        from wxo_mcp.commands import ask
-
-        return ask.run
-    if name == "doctor":
-        from wxo_mcp.commands import doctor
-
-        return doctor.run
-    if name == "install":
-        from wxo_mcp.commands import install
-
-        return install.run
-    return {"demo": _demo, "simulator": _simulator}[name]
+    run: Callable[[argparse.Namespace, list[str]], int]
+    run = importlib.import_module(f"wxo_mcp.commands.{name}").run
+    return run
 
 
 def _as_typed(message: str, args: argparse.Namespace) -> str:

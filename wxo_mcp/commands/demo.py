@@ -1,21 +1,32 @@
 """``wxo-mcp demo``: the whole loop, as a host would see it, in a few seconds.
 
-It spawns ``wxo-mcp serve`` over stdio with a real MCP client (against the simulator the CLI has
-started), lists the tools, talks to an agent twice in one thread, shows progress from a tool
-calling agent, and reads the runs resource. What it prints is a transcript for a person.
+It starts the built-in simulator, spawns ``wxo-mcp serve`` over stdio with a real MCP client,
+lists the tools, talks to an agent twice in one thread, shows progress from a tool calling agent,
+and reads the runs resource. What it prints is a transcript for a person.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
 from typing import Any
 
+import anyio
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult, TextResourceContents
 
-__all__ = ["run_demo", "server_parameters"]
+from wxo_mcp.commands.common import SIMULATOR_TOKEN, configure_logging
+from wxo_mcp.simulator import Simulator, SimulatorOptions
+
+__all__ = ["run", "run_demo", "server_parameters"]
+
+
+def run(args: argparse.Namespace, fields: list[str]) -> int:
+    configure_logging("WARNING")
+    with Simulator(SimulatorOptions(token=SIMULATOR_TOKEN)) as sim:
+        return anyio.run(run_demo, sim.url, SIMULATOR_TOKEN)
 
 
 def server_parameters(url: str, token: str, **env: str) -> StdioServerParameters:
